@@ -1,0 +1,45 @@
+# A thin wrapper over CMake (as DuckDB does). The two commands a new user
+# needs are `make demo` and `make test`; both install what is missing first.
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# The test build runs the whole suite under AddressSanitizer; `make test
+# TEST_BUILD=UBSan` runs it under UndefinedBehaviorSanitizer instead.
+TEST_BUILD ?= ASan
+TEST_DIR := build/test-$(shell echo $(TEST_BUILD) | tr A-Z a-z)
+RELEASE_DIR := build/release
+OUT ?= out
+
+CMAKE_CONFIGURE = cmake -G Ninja -Wno-dev
+
+.PHONY: all deps release demo test bench format format-check clean
+
+all: release
+
+deps:
+	@bash scripts/deps.sh
+
+release: deps
+	$(CMAKE_CONFIGURE) -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release \
+	  -DWAYMARK_BUILD_TESTS=OFF -DWAYMARK_BUILD_BENCH=ON
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+demo: release
+	@bash scripts/demo.sh $(RELEASE_DIR)/engine/cli/waymark $(OUT)
+
+test: deps
+	$(CMAKE_CONFIGURE) -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=$(TEST_BUILD) \
+	  -DWAYMARK_DEVELOPER=ON -DWAYMARK_BUILD_BENCH=OFF
+	cmake --build $(TEST_DIR) -j $(JOBS)
+	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: release
+	@bash scripts/bench.sh $(RELEASE_DIR)
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build $(OUT)

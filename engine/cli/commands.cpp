@@ -1,0 +1,24 @@
+#include "engine/cli/command.hpp"
+
+namespace waymark::cli {
+
+// The one place where subcommands are registered. A command appears here only
+// once it works: nothing is listed that would answer "not implemented".
+const std::vector<CommandSpec>& all_commands() {
+    static const std::vector<CommandSpec> commands = {
+        {"init", "Create the store (or upgrade an older one) and its pseudonymisation key",
+         "The store is a SpatiaLite file (--db). Its working CRS comes from the area\n"
+         "settings (--area; default EPSG:27700) and is fixed for the life of the store.\n"
+         "On an existing store, init upgrades the schema to this version of Waymark in\n"
+         "one transaction and never changes the pseudonymisation key.",
+         make_init_command},
+        {"status", "What the store holds: counts, date range, unresolved locations, imports",
+         "Shows record counts, the date range of reported episodes, locations that\n"
+         "could not be placed on the map, quarantined rows and the last five imports.\n"
+         "Opens the store read-only.",
+         make_status_command},
+    };
+    return commands;
+}
+
+} // namespace waymark::cli

@@ -1,0 +1,286 @@
+#include "engine/store/spatialite_store.hpp"
+
+#include "base/error.hpp"
+#include "engine/model/timestamp.hpp"
+#include "engine/store/spatialite_import.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+namespace waymark::store {
+namespace {
+
+constexpr std::size_t key_bytes = 32;
+
+bool is_server_url(const std::string& location) {
+    return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+void reject_server_url(const std::string& location) {
+    if (is_server_url(location)) {
+        throw UsageError("--db " + location.substr(0, location.find(':')) +
+                         "://…: this build of Waymark has no PostgreSQL backend; give the path "
+                         "of a SpatiaLite store");
+    }
+}
+
+std::string replace_all(std::string_view text, std::string_view from, std::string_view to) {
+    std::string result;
+    std::size_t start = 0;
+    for (std::size_t at = text.find(from); at != std::string_view::npos;
+         at = text.find(from, start)) {
+        result.append(text.substr(start, at - start));
+        result.append(to);
+        start = at + from.size();
+    }
+    result.append(text.substr(start));
+    return result;
+}
+
+// Runs a migration statement by statement. SpatiaLite's functions
+// (AddGeometryColumn, CreateSpatialIndex, InitSpatialMetadata) report failure
+// by returning 0 rather than raising an error, so a SELECT answering 0 fails.
+void run_checked(sqlite::Database& db, std::string_view sql, std::string_view what) {
+    const std::string text(sql);
+    const char* next = text.c_str();
+    while (*next != '\0') {
+        sqlite3_stmt* raw = nullptr;
+        const char* tail = nullptr;
+        if (sqlite3_prepare_v2(db.get(), next, -1, &raw, &tail) != SQLITE_OK) {
+            db.fail(std::string(what) + ": preparing \"" +
+                    std::string(next, std::min<std::size_t>(60, std::strlen(next))) + "\"");
+        }
+        if (raw == nullptr) { // only white space or a comment was left
+            break;
+        }
+        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw,
+                                                                              sqlite3_finalize);
+        const int rc = sqlite3_step(raw);
+        if (rc == SQLITE_ROW && sqlite3_column_type(raw, 0) == SQLITE_INTEGER &&
+            sqlite3_column_int(raw, 0) == 0) {
+            throw StoreError(std::string(what) + " in " + db.path() + ": \"" + sqlite3_sql(raw) +
+                             "\" failed (SpatiaLite returned 0)");
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            db.fail(std::string(what) + ": \"" + sqlite3_sql(raw) + "\"");
+        }
+        next = tail;
+    }
+}
+
+int read_working_crs(const sqlite::Database& db) {
+    return static_cast<int>(
+        sqlite::query_int64(db, "SELECT working_crs FROM deployment WHERE singleton = 1"));
+}
+
+void insert_deployment(sqlite::Database& db, int working_crs) {
+    std::vector<unsigned char> key(key_bytes);
+    if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+        throw StoreError("creating the pseudonymisation key: OpenSSL has no randomness");
+    }
+    db.prepare("INSERT INTO deployment (singleton, created_at, working_crs, pseudonym_key) "
+               "VALUES (1, ?, ?, ?)")
+        .bind(1, model::format_timestamp(model::now_utc()))
+        .bind(2, working_crs)
+        .bind_blob(3, key.data(), key.size())
+        .run();
+}
+
+std::string schema_mismatch(const std::string& path, int version) {
+    if (version > current_schema_version()) {
+        return "store " + path + " has schema version " + std::to_string(version) +
+               ", newer than this Waymark understands (" +
+               std::to_string(current_schema_version()) + "): upgrade Waymark";
+    }
+    return "store " + path + " has schema version " + std::to_string(version) +
+           "; this Waymark uses version " + std::to_string(current_schema_version()) +
+           ": run 'waymark init' to upgrade it";
+}
+
+} // namespace
+
+int stored_schema_version(const sqlite::Database& db) {
+    return static_cast<int>(sqlite::query_int64(db, "PRAGMA user_version"));
+}
+
+std::vector<std::string> apply_migrations(sqlite::Database& db, int working_crs, int target_version,
+                                          std::span<const Migration> migrations) {
+    std::vector<std::string> applied;
+    sqlite::Transaction transaction(db);
+    const int from = stored_schema_version(db);
+    if (from == 0) {
+        // SpatiaLite's metadata tables, with only the SRIDs we use rather than
+        // all five thousand; 0 = inside the caller's transaction.
+        run_checked(db, "SELECT InitSpatialMetadata(0, 'NONE')", "creating spatial metadata");
+        run_checked(db, "SELECT InsertEpsgSrid(" + std::to_string(working_crs) + ")",
+                    "registering the working CRS EPSG:" + std::to_string(working_crs));
+        if (working_crs != 4326) {
+            run_checked(db, "SELECT InsertEpsgSrid(4326)", "registering WGS 84");
+        }
+    }
+    const std::string srid = std::to_string(working_crs);
+    for (const Migration& migration : migrations) {
+        if (migration.version <= from || migration.version > target_version) {
+            continue;
+        }
+        run_checked(db, replace_all(migration.sql, "{srid}", srid),
+                    "schema migration " + std::to_string(migration.version) + " (" +
+                        std::string(migration.summary) + ")");
+        db.exec("PRAGMA user_version = " + std::to_string(migration.version));
+        applied.emplace_back(migration.summary);
+    }
+    if (from == 0) {
+        insert_deployment(db, working_crs);
+    }
+    transaction.commit();
+    return applied;
+}
+
+// ---- Store ------------------------------------------------------------------
+
+SpatiaLiteStore::SpatiaLiteStore(sqlite::Database db) : m_db(std::move(db)) {
+    m_working_crs = read_working_crs(m_db);
+}
+
+int SpatiaLiteStore::schema_version() const {
+    return stored_schema_version(m_db);
+}
+
+std::vector<unsigned char> SpatiaLiteStore::pseudonym_key() const {
+    sqlite::Statement statement(m_db, "SELECT pseudonym_key FROM deployment WHERE singleton = 1");
+    if (!statement.step()) {
+        m_db.fail("reading the pseudonymisation key");
+    }
+    const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(statement.get(), 0));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement.get(), 0));
+    return {data, data + size};
+}
+
+StoreStatus SpatiaLiteStore::status() const {
+    StoreStatus status;
+    status.backend = "SpatiaLite";
+    status.location = m_db.path();
+    status.schema_version = schema_version();
+    status.working_crs = m_working_crs;
+
+    sqlite::Statement deployment(m_db, "SELECT created_at FROM deployment WHERE singleton = 1");
+    if (deployment.step()) {
+        status.created_at = deployment.column_text(0);
+    }
+
+    const auto count = [this](std::string_view sql) { return sqlite::query_int64(m_db, sql); };
+    status.children = count("SELECT count(*) FROM children");
+    status.episodes = count("SELECT count(*) FROM episodes");
+    status.open_episodes = count("SELECT count(*) FROM episodes WHERE returned_at IS NULL");
+    status.rhis = count("SELECT count(*) FROM rhis");
+    status.cpis = count("SELECT count(*) FROM cpis");
+    status.persons = count("SELECT count(*) FROM persons");
+    status.places = count("SELECT count(*) FROM places");
+    status.locations = count("SELECT count(*) FROM locations");
+    status.unresolved_locations =
+        count("SELECT count(*) FROM locations WHERE resolution = 'unresolved'");
+    status.quarantined_rows = count("SELECT count(*) FROM quarantine");
+    status.import_runs = count("SELECT count(*) FROM import_runs");
+    status.audit_entries = count("SELECT count(*) FROM audit_log");
+
+    sqlite::Statement range(m_db, "SELECT min(reported_at), max(reported_at) FROM episodes");
+    if (range.step()) {
+        status.first_reported_at = range.column_optional_text(0);
+        status.last_reported_at = range.column_optional_text(1);
+    }
+
+    sqlite::Statement imports(
+        m_db, "SELECT import_run_id, kind, file, started_at, finished_at, rows_imported, "
+              "rows_quarantined, unresolved_locations FROM import_runs "
+              "ORDER BY import_run_id DESC LIMIT 5");
+    while (imports.step()) {
+        status.last_imports.push_back({imports.column_int64(0), imports.column_text(1),
+                                       imports.column_text(2), imports.column_text(3),
+                                       imports.column_optional_text(4), imports.column_int64(5),
+                                       imports.column_int64(6), imports.column_int64(7)});
+    }
+    return status;
+}
+
+std::unique_ptr<ImportWriter> SpatiaLiteStore::begin_import(const ImportRunInfo& info) {
+    if (sqlite3_db_readonly(m_db.get(), "main") == 1) {
+        throw StoreError("cannot import into " + m_db.path() + ": the store was opened read-only");
+    }
+    return begin_spatialite_import(m_db, m_working_crs, info);
+}
+
+// ---- Factories --------------------------------------------------------------
+
+std::unique_ptr<Store> open_store(const std::string& location, Access access) {
+    reject_server_url(location);
+    if (!std::filesystem::exists(location)) {
+        throw StoreError("no store at " + location + ": run 'waymark init' to create one");
+    }
+    auto db =
+        sqlite::Database::open(location, access == Access::write ? sqlite::OpenMode::read_write
+                                                                 : sqlite::OpenMode::read_only);
+    const int version = stored_schema_version(db);
+    if (version == 0) {
+        throw StoreError(location + " is not a Waymark store (it has no Waymark schema)");
+    }
+    if (version != current_schema_version()) {
+        throw StoreError(schema_mismatch(location, version));
+    }
+    return std::make_unique<SpatiaLiteStore>(std::move(db));
+}
+
+namespace {
+
+InitResult create_or_upgrade(const std::string& location, int working_crs, bool created) {
+    InitResult result;
+    result.created = created;
+    auto db = sqlite::Database::open(location, sqlite::OpenMode::create);
+    result.from_version = stored_schema_version(db);
+    if (result.from_version > current_schema_version()) {
+        throw StoreError(schema_mismatch(location, result.from_version));
+    }
+    if (result.from_version == 0 &&
+        sqlite::query_int64(db, "SELECT count(*) FROM sqlite_schema") != 0) {
+        throw StoreError(location + " is an SQLite database but not a Waymark store: "
+                                    "choose another --db path");
+    }
+    if (result.from_version > 0) {
+        const int existing = read_working_crs(db);
+        if (existing != working_crs) {
+            throw StoreError("store " + location +
+                             " uses working CRS EPSG:" + std::to_string(existing) +
+                             " but the area settings ask for EPSG:" + std::to_string(working_crs));
+        }
+    }
+    result.applied =
+        apply_migrations(db, working_crs, current_schema_version(), spatialite_migrations());
+    result.to_version = stored_schema_version(db);
+    result.working_crs = working_crs;
+    db.close();
+    return result;
+}
+
+} // namespace
+
+InitResult create_or_upgrade_store(const std::string& location, int working_crs) {
+    reject_server_url(location);
+    const bool created = !std::filesystem::exists(location);
+    try {
+        return create_or_upgrade(location, working_crs, created);
+    } catch (...) {
+        // A store we failed to create is removed, so that the next attempt
+        // starts clean; an existing store was rolled back and is left alone.
+        if (created) {
+            std::error_code ignored;
+            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+                std::filesystem::remove(location + suffix, ignored);
+            }
+        }
+        throw;
+    }
+}
+
+} // namespace waymark::store

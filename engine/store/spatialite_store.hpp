@@ -1,0 +1,41 @@
+#pragma once
+
+// The SpatiaLite implementation of Store: one database file.
+
+#include "engine/store/schema.hpp"
+#include "engine/store/sqlite.hpp"
+#include "engine/store/store.hpp"
+
+#include <span>
+
+namespace waymark::store {
+
+/// Applies `migrations` above the database's current version, up to and
+/// including `target_version`, in one transaction; creates SpatiaLite's
+/// metadata first on an empty database. On any failure nothing is applied.
+/// Returns the summaries of the migrations applied.
+std::vector<std::string> apply_migrations(sqlite::Database& db, int working_crs, int target_version,
+                                          std::span<const Migration> migrations);
+
+/// The version recorded in the file (PRAGMA user_version); 0 for a new file.
+int stored_schema_version(const sqlite::Database& db);
+
+class SpatiaLiteStore final : public Store {
+public:
+    /// Wraps an open database at the current schema version.
+    explicit SpatiaLiteStore(sqlite::Database db);
+
+    int schema_version() const override;
+    int working_crs() const override { return m_working_crs; }
+    std::vector<unsigned char> pseudonym_key() const override;
+    StoreStatus status() const override;
+    std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) override;
+
+    sqlite::Database& database() noexcept { return m_db; }
+
+private:
+    sqlite::Database m_db;
+    int m_working_crs = 0;
+};
+
+} // namespace waymark::store

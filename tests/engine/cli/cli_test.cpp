@@ -1,0 +1,211 @@
+// The command line: help, exit codes, one-line errors, init and status.
+
+#include "engine/cli/app.hpp"
+#include "engine/store/schema.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace waymark::cli {
+namespace {
+
+using waymark::testing::TempDir;
+
+struct Outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+Outcome run_cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "waymark");
+    std::vector<const char*> argv;
+    for (const std::string& arg : args) {
+        argv.push_back(arg.c_str());
+    }
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
+    return {code, out.str(), err.str()};
+}
+
+std::size_t lines(const std::string& text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+class CliTest : public ::testing::Test {
+protected:
+    TempDir dir;
+    std::string db = dir.file("waymark.db");
+};
+
+TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
+    const Outcome result = run_cli({"--help"});
+    EXPECT_EQ(result.code, 0);
+    EXPECT_NE(result.out.find("init "), std::string::npos);
+    EXPECT_NE(result.out.find("status "), std::string::npos);
+    EXPECT_NE(result.out.find("--db PATH"), std::string::npos);
+    EXPECT_NE(result.out.find("--area FILE"), std::string::npos);
+    EXPECT_NE(result.out.find("--quiet"), std::string::npos);
+    // Commands of later issues are not listed until they work.
+    for (const char* later : {"synth", "import", "hotspots", "network", "serve", "audit"}) {
+        EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
+    }
+    EXPECT_TRUE(result.err.empty());
+}
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+    for (const char* command : {"init", "status"}) {
+        const Outcome result = run_cli({command, "--help"});
+        EXPECT_EQ(result.code, 0) << command;
+        EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
+        EXPECT_NE(result.out.find("Exit codes: 0 ok, 1 failure, 2 usage error."),
+                  std::string::npos);
+    }
+}
+
+TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{}, "waymark: error: a command is required (see 'waymark --help')\n"},
+        {{"frobnicate"}, "waymark: error: unknown command 'frobnicate' (see 'waymark --help')\n"},
+        {{"status", "--bogus"},
+         "waymark: error: the following argument was not expected: "
+         "--bogus (see 'waymark status --help')\n"},
+        {{"status", "--db", db},
+         "waymark: error: the global option --db must come before the "
+         "command ('waymark --db VALUE status …') (see 'waymark status "
+         "--help')\n"},
+        {{"init", "-q"},
+         "waymark: error: the global option -q must come before the command "
+         "('waymark -q init …') (see 'waymark init --help')\n"},
+        {{"--db"}, "waymark: error: --db: 1 required PATH missing (see 'waymark --help')\n"},
+        {{"--db", "postgresql://u@localhost/w", "status"},
+         "waymark: error: --db postgresql://…: this build of Waymark has no PostgreSQL backend; "
+         "give the path of a SpatiaLite store (see 'waymark status --help')\n"},
+    };
+    for (const auto& [args, expected] : cases) {
+        const Outcome result = run_cli(args);
+        EXPECT_EQ(result.code, 2) << expected;
+        EXPECT_EQ(result.err, expected);
+        EXPECT_TRUE(result.out.empty());
+    }
+}
+
+TEST_F(CliTest, InitCreatesThenReportsNothingToDo) {
+    Outcome result = run_cli({"--db", db, "init"});
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_EQ(result.out,
+              "Created store " + db + " (SpatiaLite, schema version " +
+                  std::to_string(store::current_schema_version()) +
+                  ").\n  Working CRS: EPSG:27700 (OSGB36 / British National Grid)\n"
+                  "  Pseudonymisation key: created and kept inside the store; it is never "
+                  "written to any output.\n");
+    result = run_cli({"--db", db, "init"});
+    EXPECT_EQ(result.code, 0);
+    EXPECT_EQ(result.out, "Store " + db + " is already at schema version " +
+                              std::to_string(store::current_schema_version()) +
+                              "; nothing to change.\n");
+}
+
+TEST_F(CliTest, QuietInitPrintsNothing) {
+    const Outcome result = run_cli({"--quiet", "--db", db, "init"});
+    EXPECT_EQ(result.code, 0);
+    EXPECT_TRUE(result.out.empty());
+    EXPECT_TRUE(result.err.empty());
+}
+
+TEST_F(CliTest, InitUsesTheAreaWorkingCrs) {
+    const std::string area = dir.file("area.json");
+    std::ofstream(area) << R"({"working_crs": 32630})";
+    Outcome result = run_cli({"--db", db, "--area", area, "init"});
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_NE(result.out.find("EPSG:32630 (WGS 84 / UTM zone 30N)"), std::string::npos);
+    result = run_cli({"--db", db, "init"}); // default 27700 now disagrees with the store
+    EXPECT_EQ(result.code, 1);
+    EXPECT_EQ(result.err, "waymark: error: store " + db +
+                              " uses working CRS EPSG:32630 but the area settings ask for "
+                              "EPSG:27700\n");
+}
+
+TEST_F(CliTest, BadAreaSettingsFailWithTheFileAndReason) {
+    const std::string area = dir.file("area.json");
+    std::ofstream(area) << R"({"triggers": {"repeat_episodes": "three"}})";
+    const Outcome result = run_cli({"--db", db, "--area", area, "init"});
+    EXPECT_EQ(result.code, 1);
+    EXPECT_EQ(result.err, "waymark: error: area settings " + area +
+                              ": triggers.repeat_episodes must be a whole number from 2 to 100, "
+                              "not \"three\"\n");
+    EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+TEST_F(CliTest, StatusWithoutAStoreSaysToInit) {
+    const Outcome result = run_cli({"--db", db, "status"});
+    EXPECT_EQ(result.code, 1);
+    EXPECT_EQ(result.err,
+              "waymark: error: no store at " + db + ": run 'waymark init' to create one\n");
+    EXPECT_EQ(lines(result.err), 1U);
+}
+
+TEST_F(CliTest, StatusShowsAnEmptyStore) {
+    ASSERT_EQ(run_cli({"--db", db, "init"}).code, 0);
+    const Outcome result = run_cli({"--db", db, "status"});
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_NE(result.out.find("Store " + db + " (SpatiaLite, schema version"), std::string::npos);
+    EXPECT_NE(result.out.find("  episodes                0 (0 still missing)\n"),
+              std::string::npos);
+    EXPECT_NE(result.out.find("  episodes reported       none yet\n"), std::string::npos);
+    EXPECT_NE(result.out.find("EPSG:27700 (OSGB36 / British National Grid)"), std::string::npos);
+}
+
+TEST_F(CliTest, StatusJsonIsMachineReadable) {
+    ASSERT_EQ(run_cli({"--db", db, "init"}).code, 0);
+    const Outcome result = run_cli({"--db", db, "status", "--json"});
+    ASSERT_EQ(result.code, 0) << result.err;
+    const auto json = nlohmann::json::parse(result.out);
+    EXPECT_EQ(json["backend"], "SpatiaLite");
+    EXPECT_EQ(json["schema_version"], store::current_schema_version());
+    EXPECT_EQ(json["working_crs"], 27700);
+    EXPECT_EQ(json["counts"]["episodes"], 0);
+    EXPECT_TRUE(json["episodes_reported"]["first"].is_null());
+    EXPECT_TRUE(json["last_imports"].empty());
+}
+
+TEST_F(CliTest, TheStoreCanComeFromTheEnvironment) {
+    ::setenv("WAYMARK_DB", db.c_str(), 1);
+    const Outcome result = run_cli({"init"});
+    ::unsetenv("WAYMARK_DB");
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_TRUE(std::filesystem::exists(db));
+}
+
+TEST_F(CliTest, VersionIsPrinted) {
+    const Outcome result = run_cli({"--version"});
+    EXPECT_EQ(result.code, 0);
+    EXPECT_EQ(result.out.rfind("waymark ", 0), 0U);
+}
+
+// The real executable, as a user runs it: exit codes reach the shell.
+int exit_code_of(const std::string& command) {
+    const int status = std::system((command + " >/dev/null 2>&1").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(CliTest, TheExecutableReturnsTheExitCodes) {
+    const std::string waymark = WAYMARK_CLI_PATH;
+    EXPECT_EQ(exit_code_of(waymark + " --help"), 0);
+    EXPECT_EQ(exit_code_of(waymark), 2);
+    EXPECT_EQ(exit_code_of(waymark + " init --no-such-option"), 2);
+    EXPECT_EQ(exit_code_of(waymark + " --db " + db + " status"), 1);
+    EXPECT_EQ(exit_code_of(waymark + " --db " + db + " init"), 0);
+    EXPECT_EQ(exit_code_of(waymark + " --db " + db + " status"), 0);
+}
+
+} // namespace
+} // namespace waymark::cli

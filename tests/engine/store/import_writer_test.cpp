@@ -1,0 +1,258 @@
+// One transaction per import: what an import writes, and that a failed or
+// abandoned import writes nothing.
+
+#include "base/error.hpp"
+#include "engine/store/spatialite_store.hpp"
+#include "engine/store/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace waymark::store {
+namespace {
+
+using namespace std::chrono_literals;
+using waymark::testing::message_of;
+using waymark::testing::TempDir;
+namespace m = waymark::model;
+
+m::Location resolved_at(double x, double y, std::string label) {
+    m::Location location;
+    location.label = std::move(label);
+    location.x = x;
+    location.y = y;
+    location.resolved = m::ResolvedPoint{m::Resolution::coordinates, {x, y}, ""};
+    return location;
+}
+
+m::Episode episode(std::string id, std::string child) {
+    m::Episode e;
+    e.episode_id = std::move(id);
+    e.child_id = std::move(child);
+    e.reported_at = m::Timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 2}} + 22h;
+    e.returned_at = e.reported_at + 5h;
+    e.age = 15;
+    e.setting = m::Setting::childrens_home;
+    e.looked_after = true;
+    e.risk_grade = m::RiskGrade::medium;
+    e.from = resolved_at(700100, 300200, "Oak House");
+    e.missing_with = {"C-7"};
+    e.extra = {{"beat", "7B"}};
+    return e;
+}
+
+m::ReturnInterview interview() {
+    m::ReturnInterview r;
+    r.rhi_id = "R-1";
+    r.episode_id = "E-1";
+    r.child_id = "C-1";
+    r.outcome = m::RhiOutcome::completed;
+    r.consent_to_share = false;
+    r.places = {{m::PlaceRole::slept, resolved_at(712340, 301220, "flat above shop"), {"P-9"}}};
+    r.with = {{.person_id = "P-9", .name = "Dan", .kind = m::PersonKind::adult}};
+    r.push_factors = {m::PushFactor::needing_space};
+    r.pull_factors = {m::PullFactor::friends_fun};
+    r.high_risk = {{m::HighRiskCategory::overnight_24h, true}};
+    r.notes = {{"analysis", "free text <b>not markup</b>"}};
+    m::Location unplaced;
+    unplaced.label = "the old garages";
+    r.locations_of_concern = {unplaced};
+    return r;
+}
+
+m::CpiReport cpi() {
+    m::CpiReport c;
+    c.cpi_id = "I-1";
+    c.received_at = m::Timestamp{std::chrono::sys_days{std::chrono::year{2026} / 3 / 5}} + 9h;
+    c.submitter.name = "A Teacher";
+    c.source.name = "Confidential Source";
+    c.information = "seen with older males";
+    c.subjects = {{{.person_id = "P-9", .kind = m::PersonKind::adult}, m::SubjectRole::suspect}};
+    c.vehicles = {{"ZZ12ABC", "Ford", "", "black"}};
+    c.grading = {m::SourceEvaluation::untested,
+                 m::IntelligenceAssessment::known_indirectly_corroborated,
+                 m::HandlingCode::lawful_sharing_permitted};
+    return c;
+}
+
+class ImportWriterTest : public ::testing::Test {
+protected:
+    TempDir dir;
+    std::string path = dir.file("waymark.db");
+    void SetUp() override { create_or_upgrade_store(path, 27700); }
+
+    std::int64_t count(const std::string& sql) {
+        auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
+        return sqlite::query_int64(db, sql);
+    }
+};
+
+TEST_F(ImportWriterTest, CommittedImportIsStoredWithItsRun) {
+    auto store = open_store(path, Access::write);
+    auto writer = store->begin_import({"episodes", "episodes.csv", "abc123", ""});
+    EXPECT_TRUE(writer->add(episode("E-1", "C-1")));
+    EXPECT_TRUE(writer->add(episode("E-2", "C-1")));
+    writer->quarantine(4, "reported_at: invalid date '2026-02-30'", "E-3,C-2,2026-02-30,...");
+    writer->commit({4, 2, 1, 0, "{}"});
+
+    const StoreStatus status = store->status();
+    EXPECT_EQ(status.episodes, 2);
+    EXPECT_EQ(status.children, 1);
+    EXPECT_EQ(status.open_episodes, 0);
+    EXPECT_EQ(status.locations, 2);
+    EXPECT_EQ(status.quarantined_rows, 1);
+    EXPECT_EQ(status.import_runs, 1);
+    EXPECT_EQ(status.first_reported_at, "2026-03-02T22:00:00Z");
+    ASSERT_EQ(status.last_imports.size(), 1U);
+    EXPECT_EQ(status.last_imports[0].kind, "episodes");
+    EXPECT_EQ(status.last_imports[0].rows_imported, 2);
+    EXPECT_EQ(status.last_imports[0].rows_quarantined, 1);
+    EXPECT_TRUE(status.last_imports[0].finished_at.has_value());
+
+    EXPECT_EQ(count("SELECT count(*) FROM episodes WHERE import_run_id = 1 AND "
+                    "setting = 'childrens_home' AND risk_grade = 'medium' AND looked_after = 1"),
+              2);
+    EXPECT_EQ(count("SELECT count(*) FROM episode_missing_with WHERE child_id = 'C-7'"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM episodes WHERE attributes = '{\"beat\":\"7B\"}'"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM locations WHERE ST_X(geom) = 700100 AND "
+                    "ST_Y(geom) = 300200 AND ST_SRID(geom) = 27700 AND label = 'Oak House'"),
+              2);
+}
+
+TEST_F(ImportWriterTest, AnAbandonedImportLeavesNothing) {
+    auto store = open_store(path, Access::write);
+    {
+        auto writer = store->begin_import({"episodes", "episodes.csv", "", ""});
+        writer->add(episode("E-1", "C-1"));
+        writer->quarantine(2, "bad row", "x");
+        // destroyed without commit(), as when an exception unwinds an import
+    }
+    const StoreStatus status = store->status();
+    EXPECT_EQ(status.episodes, 0);
+    EXPECT_EQ(status.children, 0);
+    EXPECT_EQ(status.locations, 0);
+    EXPECT_EQ(status.quarantined_rows, 0);
+    EXPECT_EQ(status.import_runs, 0);
+}
+
+TEST_F(ImportWriterTest, AFailureMidImportRollsEverythingBack) {
+    auto store = open_store(path, Access::write);
+    const auto run_import = [&] {
+        auto writer = store->begin_import({"episodes", "episodes.csv", "", ""});
+        writer->add(episode("E-1", "C-1"));
+        writer->add(episode("E-2", "C-2"));
+        // The reader fails half-way through the file: the writer unwinds uncommitted.
+        throw IoError("episodes.csv: read error at line 3");
+    };
+    EXPECT_THROW(run_import(), IoError);
+    EXPECT_EQ(store->status().episodes, 0);
+    EXPECT_EQ(store->status().import_runs, 0);
+}
+
+TEST_F(ImportWriterTest, DuplicateIdsAreRefusedWithoutWritingAnything) {
+    auto store = open_store(path, Access::write);
+    auto writer = store->begin_import({"episodes", "episodes.csv", "", ""});
+    EXPECT_TRUE(writer->add(episode("E-1", "C-1")));
+    EXPECT_FALSE(writer->add(episode("E-1", "C-9")));
+    EXPECT_TRUE(writer->add(cpi()));
+    EXPECT_FALSE(writer->add(cpi()));
+    EXPECT_TRUE(writer->add(interview()));
+    EXPECT_FALSE(writer->add(interview()));
+    m::Person dan{.person_id = "P-9", .kind = m::PersonKind::adult, .name = "Dan"};
+    EXPECT_TRUE(writer->add(dan));
+    EXPECT_FALSE(writer->add(dan));
+    m::GazetteerEntry place{
+        .key = "ZZ1 4AB", .key_type = m::GazetteerKeyType::postcode, .x = 712340, .y = 301220};
+    EXPECT_TRUE(writer->add(place, {712340, 301220}));
+    EXPECT_FALSE(writer->add(place, {712340, 301220}));
+    writer->commit({});
+    const StoreStatus status = store->status();
+    EXPECT_EQ(status.episodes, 1);
+    EXPECT_EQ(status.children, 1); // C-9 came only with the refused duplicate
+    EXPECT_EQ(status.cpis, 1);
+    EXPECT_EQ(status.rhis, 1);
+    EXPECT_EQ(status.persons, 1);
+    EXPECT_EQ(status.places, 1);
+    // episode 1 (from) + RHI place + RHI location of concern; nothing from the duplicates
+    EXPECT_EQ(status.locations, 3);
+}
+
+TEST_F(ImportWriterTest, InterviewPartsAndUnresolvedLocationsAreKept) {
+    auto store = open_store(path, Access::write);
+    auto writer = store->begin_import({"rhi", "rhi.jsonl", "", ""});
+    ASSERT_TRUE(writer->add(interview()));
+    writer->commit({1, 1, 0, 1, ""});
+    EXPECT_EQ(store->status().unresolved_locations, 1);
+    EXPECT_EQ(count("SELECT count(*) FROM rhi_places p JOIN rhi_place_with w USING (rhi_place_id) "
+                    "WHERE p.role = 'slept' AND w.person_ref = 'P-9'"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM rhi_places p JOIN locations l USING (location_id) "
+                    "WHERE p.part = 'locations_of_concern' AND l.resolution = 'unresolved' AND "
+                    "l.geom IS NULL AND l.label = 'the old garages'"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM rhi_people WHERE part = 'with' AND name = 'Dan'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM rhi_factors"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM rhi_high_risk WHERE category = 'overnight_24h'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM rhi_notes WHERE text = 'free text <b>not markup</b>'"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM rhis WHERE consent_to_share = 0"), 1);
+}
+
+TEST_F(ImportWriterTest, CpiSourceBlocksGoToTheRestrictedTableOnly) {
+    auto store = open_store(path, Access::write);
+    auto writer = store->begin_import({"cpi", "cpi.jsonl", "", ""});
+    ASSERT_TRUE(writer->add(cpi()));
+    writer->commit({});
+    EXPECT_EQ(count("SELECT count(*) FROM cpi_restricted WHERE source_name = "
+                    "'Confidential Source' AND submitter_name = 'A Teacher'"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM cpis WHERE grading_source = '2' AND "
+                    "grading_intelligence = 'B' AND grading_handling = 'P'"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM cpis WHERE instr(coalesce(attributes, ''), "
+                    "'Confidential') > 0"),
+              0);
+    EXPECT_EQ(count("SELECT count(*) FROM cpi_vehicles WHERE vrm = 'ZZ12ABC'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM cpi_subjects WHERE role = 'suspect'"), 1);
+}
+
+TEST_F(ImportWriterTest, AReadOnlyStoreRefusesToImport) {
+    auto store = open_store(path, Access::read);
+    EXPECT_EQ(message_of<StoreError>([&] {
+                  store->begin_import({"episodes", "episodes.csv", "", ""});
+              }),
+              "cannot import into " + path + ": the store was opened read-only");
+}
+
+TEST_F(ImportWriterTest, ASecondWriterWaitsForTheFirstInsteadOfFailing) {
+    auto first = open_store(path, Access::write);
+    auto writer = first->begin_import({"episodes", "a.csv", "", ""});
+    writer->add(episode("E-1", "C-1"));
+
+    std::atomic<bool> second_started{false};
+    std::atomic<bool> second_done{false};
+    std::thread other([&] {
+        auto second = open_store(path, Access::write);
+        second_started = true;
+        auto import = second->begin_import({"episodes", "b.csv", "", ""}); // blocks here
+        import->add(episode("E-2", "C-2"));
+        import->commit({});
+        second_done = true;
+    });
+    while (!second_started) {
+        std::this_thread::yield();
+    }
+    std::this_thread::sleep_for(200ms);
+    EXPECT_FALSE(second_done); // still waiting for the write lock
+    writer->commit({});
+    other.join();
+    EXPECT_TRUE(second_done);
+    EXPECT_EQ(first->status().episodes, 2);
+    EXPECT_EQ(first->status().import_runs, 2);
+}
+
+} // namespace
+} // namespace waymark::store

@@ -1,5 +1,6 @@
 #include "base/error.hpp"
 #include "engine/settings.hpp"
+#include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -3,6 +3,7 @@
 
 #include "base/error.hpp"
 #include "geo/gdal.hpp"
+#include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <cpl_error.h>

@@ -35,20 +35,4 @@ private:
     std::filesystem::path m_path;
 };
 
-/// The message of the exception `E` that `call` throws; fails the test (and
-/// returns "") if it throws nothing or something else.
-template <typename E, typename F>
-std::string message_of(F&& call) {
-    try {
-        call();
-    } catch (const E& error) {
-        return error.what();
-    } catch (const std::exception& other) {
-        ADD_FAILURE() << "threw a different exception: " << other.what();
-        return "";
-    }
-    ADD_FAILURE() << "threw nothing";
-    return "";
-}
-
 } // namespace waymark::testing

@@ -1,5 +1,6 @@
 #include "base/error.hpp"
 #include "engine/model/boolean.hpp"
+#include "tests/support/errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,12 +11,7 @@ namespace waymark::model {
 namespace {
 
 std::string bool_error(std::string_view text) {
-    try {
-        parse_bool(text);
-    } catch (const InputError& error) {
-        return error.what();
-    }
-    return "<no InputError>";
+    return testing::message_of<InputError>([text] { parse_bool(text); });
 }
 
 TEST(ParseBool, EmptyIsUnknownNotFalse) {

@@ -1,6 +1,7 @@
 #include "base/error.hpp"
 #include "engine/model/codes.hpp"
 #include "engine/model/enums.hpp"
+#include "tests/support/errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,17 +12,6 @@
 
 namespace waymark::model {
 namespace {
-
-/// The message of the InputError that f throws, or a marker when it throws none.
-template <class F>
-std::string input_error_message(F&& f) {
-    try {
-        f();
-    } catch (const InputError& error) {
-        return error.what();
-    }
-    return "<no InputError>";
-}
 
 template <class Tuple>
 struct ToTestingTypes;
@@ -71,41 +61,41 @@ TYPED_TEST(CodeEnumTest, AllCodesListsTheTableInOrder) {
 TYPED_TEST(CodeEnumTest, UnknownCodeNamesTheEnumAndListsEveryCode) {
     using E = TypeParam;
     EXPECT_EQ(try_parse_code<E>("no such code"), std::nullopt);
-    EXPECT_EQ(input_error_message([] { parse_code<E>("no such code"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<E>("no such code"); }),
               "unknown " + std::string(code_name<E>()) +
                   " 'no such code' (expected one of: " + joined_codes<E>() + ")");
 }
 
 TEST(Codes, UnknownSettingMessage) {
     EXPECT_THROW(parse_code<Setting>("fostr_care"), InputError);
-    EXPECT_EQ(input_error_message([] { parse_code<Setting>("fostr_care"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<Setting>("fostr_care"); }),
               "unknown setting 'fostr_care' (expected one of: home, foster_care, childrens_home, "
               "supported_accommodation, health, care_leaver, other)");
 }
 
 TEST(Codes, EmptyTextIsUnknown) {
     EXPECT_EQ(try_parse_code<Setting>(""), std::nullopt);
-    EXPECT_EQ(input_error_message([] { parse_code<Setting>(""); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<Setting>(""); }),
               "unknown setting '' (expected one of: home, foster_care, childrens_home, "
               "supported_accommodation, health, care_leaver, other)");
 }
 
 TEST(Codes, UnknownRiskGradeMessage) {
-    EXPECT_EQ(input_error_message([] { parse_code<RiskGrade>("H"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<RiskGrade>("H"); }),
               "unknown risk grade 'H' (expected one of: no_apparent_risk, low, medium, high)");
 }
 
 TEST(Codes, UnknownSexMessage) {
-    EXPECT_EQ(input_error_message([] { parse_code<Sex>("female"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<Sex>("female"); }),
               "unknown sex 'female' (expected one of: F, M, X, U)");
 }
 
 TEST(Codes, UnknownGradingMessages) {
-    EXPECT_EQ(input_error_message([] { parse_code<SourceEvaluation>("4"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<SourceEvaluation>("4"); }),
               "unknown source evaluation '4' (expected one of: 1, 2, 3)");
-    EXPECT_EQ(input_error_message([] { parse_code<IntelligenceAssessment>("F"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<IntelligenceAssessment>("F"); }),
               "unknown intelligence assessment 'F' (expected one of: A, B, C, D, E)");
-    EXPECT_EQ(input_error_message([] { parse_code<HandlingCode>("X"); }),
+    EXPECT_EQ(testing::message_of<InputError>([] { parse_code<HandlingCode>("X"); }),
               "unknown handling code 'X' (expected one of: P, C)");
 }
 

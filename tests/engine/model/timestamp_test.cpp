@@ -1,5 +1,6 @@
 #include "base/error.hpp"
 #include "engine/model/timestamp.hpp"
+#include "tests/support/errors.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,22 +14,12 @@ namespace {
 using namespace std::chrono;
 using namespace std::chrono_literals;
 
-template <class F>
-std::string input_error_message(F&& f) {
-    try {
-        f();
-    } catch (const InputError& error) {
-        return error.what();
-    }
-    return "<no InputError>";
-}
-
 std::string timestamp_error(std::string_view text) {
-    return input_error_message([text] { parse_timestamp_utc(text); });
+    return testing::message_of<InputError>([text] { parse_timestamp_utc(text); });
 }
 
 std::string date_error(std::string_view text) {
-    return input_error_message([text] { parse_date(text); });
+    return testing::message_of<InputError>([text] { parse_date(text); });
 }
 
 TEST(Timestamp, FormatsUtc) {

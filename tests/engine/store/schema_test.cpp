@@ -4,6 +4,7 @@
 #include "engine/store/schema.hpp"
 #include "engine/store/spatialite_store.hpp"
 #include "engine/store/store.hpp"
+#include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

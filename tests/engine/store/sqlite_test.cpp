@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/store/sqlite.hpp"
+#include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

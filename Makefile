@@ -24,7 +24,7 @@ release: deps
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
 
 demo: release
-	@bash scripts/demo.sh $(RELEASE_DIR)/engine/cli/waymark $(OUT)
+	@bash scripts/demo.sh $(RELEASE_DIR) $(OUT)
 
 test: deps
 	$(CMAKE_CONFIGURE) -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=$(TEST_BUILD) \
@@ -36,10 +36,10 @@ bench: release
 	@bash scripts/bench.sh $(RELEASE_DIR)
 
 format:
-	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format -i
 
 format-check:
-	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+	@git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
 
 clean:
 	rm -rf build $(OUT)

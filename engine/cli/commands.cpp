@@ -6,6 +6,12 @@ namespace waymark::cli {
 // once it works: nothing is listed that would answer "not implemented".
 const std::vector<CommandSpec>& all_commands() {
     static const std::vector<CommandSpec> commands = {
+        {"synth", "Write a synthetic world (episodes, RHIs, CPIs, persons, gazetteer, truth)",
+         "Writes a fictional town's records in the canonical input formats, with the\n"
+         "ground truth planted in it (peer groups, adults and addresses of concern,\n"
+         "hotspots, children meeting triggers) in truth.json. The same seed gives\n"
+         "byte-identical files. See docs/synth.md.",
+         make_synth_command},
         {"init", "Create the store (or upgrade an older one) and its pseudonymisation key",
          "The store is a SpatiaLite file (--db). Its working CRS comes from the area\n"
          "settings (--area; default EPSG:27700) and is fixed for the life of the store.\n"

@@ -55,14 +55,15 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("--area FILE"), std::string::npos);
     EXPECT_NE(result.out.find("--quiet"), std::string::npos);
     // Commands of later issues are not listed until they work.
-    for (const char* later : {"synth", "import", "hotspots", "network", "serve", "audit"}) {
+    EXPECT_NE(result.out.find("synth "), std::string::npos);
+    for (const char* later : {"import", "hotspots", "network", "serve", "audit"}) {
         EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
     }
     EXPECT_TRUE(result.err.empty());
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command : {"init", "status"}) {
+    for (const char* command : {"init", "status", "synth"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -82,6 +83,11 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
          "waymark: error: the global option --db must come before the "
          "command ('waymark --db VALUE status …') (see 'waymark status "
          "--help')\n"},
+        {{"synth", "--out", "w", "--scale", "county"},
+         "waymark: error: --scale: county not in {small,force,national} (see 'waymark synth "
+         "--help')\n"},
+        {{"synth", "--scale", "small"},
+         "waymark: error: --out is required (see 'waymark synth --help')\n"},
         {{"init", "-q"},
          "waymark: error: the global option -q must come before the command "
          "('waymark -q init …') (see 'waymark init --help')\n"},
@@ -183,6 +189,30 @@ TEST_F(CliTest, TheStoreCanComeFromTheEnvironment) {
     ::unsetenv("WAYMARK_DB");
     EXPECT_EQ(result.code, 0) << result.err;
     EXPECT_TRUE(std::filesystem::exists(db));
+}
+
+TEST_F(CliTest, SynthWritesTheWorldAndSaysWhatItWrote) {
+    const std::string out = dir.file("world");
+    const Outcome result = run_cli({"synth", "--out", out, "--seed", "3"});
+    EXPECT_EQ(result.code, 0) << result.err;
+    EXPECT_NE(result.out.find("Wrote a small synthetic world (seed 3, 1 year) to " + out),
+              std::string::npos);
+    EXPECT_NE(result.out.find("All people, places and records are fictional."), std::string::npos);
+    for (const char* file :
+         {"episodes.csv", "rhi.jsonl", "cpi.jsonl", "persons.csv", "gazetteer.csv", "truth.json"}) {
+        EXPECT_TRUE(std::filesystem::exists(out + "/" + file)) << file;
+    }
+    EXPECT_FALSE(std::filesystem::exists(out + "/dirty"));
+    EXPECT_TRUE(result.err.empty()); // no progress bar when stderr is not a terminal
+}
+
+TEST_F(CliTest, SynthIntoAFileFailsWithTheReason) {
+    const std::string blocker = dir.file("a-file");
+    std::ofstream(blocker) << "x";
+    const Outcome result = run_cli({"-q", "synth", "--out", blocker + "/world"});
+    EXPECT_EQ(result.code, 1);
+    EXPECT_EQ(result.err.rfind("waymark: error: cannot create " + blocker + "/world: ", 0), 0U)
+        << result.err;
 }
 
 TEST_F(CliTest, VersionIsPrinted) {

@@ -1097,11 +1097,15 @@ struct CpiPlanner {
     m::CpiReport make(std::size_t i) const {
         Rng rng(world.params.seed, cpi_streams + static_cast<std::uint64_t>(i));
         m::CpiReport cpi;
-        const CpiKind kind = draw_kind(rng);
+        // The first forms of the period's list are one about each adult of
+        // concern with his vehicle as it is: every planted adult is in the
+        // intelligence at least once, whatever the draws.
+        const bool one_each = i < planted;
+        const CpiKind kind = one_each ? CpiKind::planted_adult : draw_kind(rng);
         m::Timestamp about = uniform_time(rng);
         switch (kind) {
         case CpiKind::planted_adult:
-            about = planted_adult(cpi, rng, about);
+            about = planted_adult(cpi, rng, about, one_each ? std::optional(i) : std::nullopt);
             break;
         case CpiKind::planted_place:
             planted_place(cpi, rng);
@@ -1126,8 +1130,9 @@ struct CpiPlanner {
     }
 
     // An adult of concern with children of his groups, his addresses and vehicle.
-    m::Timestamp planted_adult(m::CpiReport& cpi, Rng& rng, m::Timestamp about) const {
-        const std::size_t a = rng.index(planted);
+    m::Timestamp planted_adult(m::CpiReport& cpi, Rng& rng, m::Timestamp about,
+                               std::optional<std::size_t> forced) const {
+        const std::size_t a = forced ? *forced : rng.index(planted);
         const Adult& adult = world.adults[a];
         std::vector<int> victims;
         if (!eps[a].empty() && rng.chance(0.8)) {
@@ -1181,10 +1186,10 @@ struct CpiPlanner {
             }
             cpi.subjects.push_back(std::move(subject));
         }
-        const bool car = !adult.vehicle.vrm.empty() && (unnamed || rng.chance(0.5));
+        const bool car = !adult.vehicle.vrm.empty() && (forced || unnamed || rng.chance(0.5));
         m::Vehicle vehicle;
         if (car) {
-            vehicle = vehicle_as_written(adult.vehicle, rng);
+            vehicle = forced ? adult.vehicle : vehicle_as_written(adult.vehicle, rng);
             cpi.vehicles.push_back(vehicle);
         }
         int address = -1;

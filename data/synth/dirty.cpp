@@ -501,6 +501,38 @@ private:
         return location_of(m_world, place, LocationStyle::lat_lon, 25.0, salt);
     }
 
+    /// A location with latitude and longitude exchanged; the names of the two
+    /// fields go into the detail.
+    m::Location swapped_lat_lon(int at, std::uint64_t salt, std::string_view lat_name,
+                                std::string_view lon_name, std::string& detail) const {
+        m::Location location = lat_lon_of(at, salt);
+        std::swap(location.lat, location.lon);
+        detail = std::string(lat_name) + " " + decimal(*location.lat, 6) + " and " +
+                 std::string(lon_name) + " " + decimal(*location.lon, 6) + " are exchanged";
+        return location;
+    }
+
+    /// A location off the area's grid: far east of it (variant 0), or WGS 84
+    /// degrees written as British National Grid metres (variant 1).
+    m::Location off_grid(int at, int variant, std::uint64_t salt, std::string_view x_name,
+                         std::string_view y_name, std::string& detail) const {
+        m::Location location;
+        location.label = place(at).label;
+        if (variant == 0) {
+            location.x = 2000000.0;
+            location.y = place(at).y;
+            detail = std::string(x_name) + " 2000000 is far outside the area (EPSG 27700)";
+        } else {
+            const m::Location degrees = lat_lon_of(at, salt);
+            location.x = degrees.lon;
+            location.y = degrees.lat;
+            detail = "WGS 84 degrees written as " + std::string(x_name) + " " +
+                     decimal(*location.x, 2) + ", " + std::string(y_name) + " " +
+                     decimal(*location.y, 2) + " in EPSG 27700";
+        }
+        return location;
+    }
+
     const Place& place(int index) const { return m_world.places[static_cast<std::size_t>(index)]; }
 
     /// Remembers what a written location refers to in the gazetteer.
@@ -704,27 +736,10 @@ private:
             detail = "returned_at " + m_time.format(*e.returned_at) + " is before reported_at " +
                      m_time.format(e.reported_at);
         } else if (code == "swapped_lat_lon") {
-            m::Location location = lat_lon_of(in_town, salt);
-            std::swap(location.lat, location.lon);
-            detail = "from_lat " + decimal(*location.lat, 6) + " and from_lon " +
-                     decimal(*location.lon, 6) + " are exchanged";
-            e.from = location;
+            e.from = swapped_lat_lon(in_town, salt, "from_lat", "from_lon", detail);
         } else if (code == "off_grid") {
-            m::Location location;
-            location.type = place(in_town).type;
-            location.label = place(in_town).label;
-            if (v == 0) {
-                location.x = 2000000.0;
-                location.y = place(in_town).y;
-                detail = "from_x 2000000 is far outside the area (EPSG 27700)";
-            } else {
-                const m::Location degrees = lat_lon_of(in_town, salt);
-                location.x = degrees.lon;
-                location.y = degrees.lat;
-                detail = "WGS 84 degrees written as from_x " + decimal(*location.x, 2) +
-                         ", from_y " + decimal(*location.y, 2) + " in EPSG 27700";
-            }
-            e.from = location;
+            e.from = off_grid(in_town, v, salt, "from_x", "from_y", detail);
+            e.from.type = place(in_town).type;
         } else if (code == "duplicate_id") {
             e.episode_id = clean_ids[rng.index(clean_ids.size())];
             detail =
@@ -1081,27 +1096,10 @@ private:
             cpi.cpi_id = clean_ids[rng.index(clean_ids.size())];
             detail = "cpi_id " + cpi.cpi_id + " was used by an earlier line with other content";
         } else if (code == "swapped_lat_lon") {
-            m::Location location = lat_lon_of(spot, salt);
-            std::swap(location.lat, location.lon);
-            location.label = place(spot).label;
-            detail = "location lat " + decimal(*location.lat, 6) + " and lon " +
-                     decimal(*location.lon, 6) + " are exchanged";
-            cpi.location = location;
+            cpi.location = swapped_lat_lon(spot, salt, "location lat", "lon", detail);
+            cpi.location->label = place(spot).label;
         } else if (code == "off_grid") {
-            m::Location location;
-            location.label = place(spot).label;
-            if (v == 0) {
-                location.x = 2000000.0;
-                location.y = place(spot).y;
-                detail = "location x 2000000 is far outside the area (EPSG 27700)";
-            } else {
-                const m::Location degrees = lat_lon_of(spot, salt);
-                location.x = degrees.lon;
-                location.y = degrees.lat;
-                detail = "WGS 84 degrees written as location x " + decimal(*location.x, 2) +
-                         ", y " + decimal(*location.y, 2) + " in EPSG 27700";
-            }
-            cpi.location = location;
+            cpi.location = off_grid(spot, v, salt, "location x", "y", detail);
         } else if (code == "over_long_field") {
             if (v == 0) {
                 if (!cpi.location) {

@@ -496,6 +496,19 @@ private:
 
     std::string year_of(m::Timestamp time) { return m_time.format(time).substr(0, 4); }
 
+    /// Breaks a JSON line: cut short after `id_key` (variant 0), or a trailing
+    /// comma before the closing brace (variant 1).
+    static void malform_json(std::string& line, std::string_view id_key, int variant,
+                             std::string& detail) {
+        if (variant == 0) {
+            line = cut_short(line, id_key);
+            detail = "the object is cut short";
+        } else {
+            line.insert(line.size() - 2, ",");
+            detail = "a trailing comma before the closing brace";
+        }
+    }
+
     /// A place's WGS 84 position as location_of writes it.
     m::Location lat_lon_of(int place, std::uint64_t salt) const {
         return location_of(m_world, place, LocationStyle::lat_lon, 25.0, salt);
@@ -981,13 +994,7 @@ private:
         // Changes only the text can hold.
         std::string line = format.line(rhi);
         if (code == "malformed_json") {
-            if (v == 0) {
-                line = cut_short(line, "rhi_id");
-                detail = "the object is cut short";
-            } else {
-                line.insert(line.size() - 2, ",");
-                detail = "a trailing comma before the closing brace";
-            }
+            malform_json(line, "rhi_id", v, detail);
         } else if (code == "unknown_code") {
             if (v == 0) {
                 replace_member(line, "outcome", "\"done\"");
@@ -1126,13 +1133,7 @@ private:
         // Changes only the text can hold.
         std::string line = format.line(cpi);
         if (code == "malformed_json") {
-            if (v == 0) {
-                line = cut_short(line, "cpi_id");
-                detail = "the object is cut short";
-            } else {
-                line.insert(line.size() - 2, ",");
-                detail = "a trailing comma before the closing brace";
-            }
+            malform_json(line, "cpi_id", v, detail);
         } else if (code == "unknown_code") {
             const std::size_t grading = line.find("\"grading\":");
             if (v == 0) {

@@ -286,10 +286,37 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
+// Version 4: Waymark maintains the spatial indexes of places and locations
+// itself, inside each import. SpatiaLite's per-row triggers re-parse SQL for
+// every point (RTreeAlign) and touch geometry_columns_time on every insert,
+// which made imports three to four times slower (bench/RESULTS.md); the
+// geometry checks they made are kept by the code, which writes only points in
+// the working CRS. The R*Tree tables and geometry_columns entries stay, so
+// QGIS and SpatiaLite still find and use the indexes.
+constexpr std::string_view v4_own_spatial_index = R"sql(
+DROP TRIGGER IF EXISTS "gii_places_geom";
+DROP TRIGGER IF EXISTS "giu_places_geom";
+DROP TRIGGER IF EXISTS "gid_places_geom";
+DROP TRIGGER IF EXISTS "ggi_places_geom";
+DROP TRIGGER IF EXISTS "ggu_places_geom";
+DROP TRIGGER IF EXISTS "tmi_places_geom";
+DROP TRIGGER IF EXISTS "tmu_places_geom";
+DROP TRIGGER IF EXISTS "tmd_places_geom";
+DROP TRIGGER IF EXISTS "gii_locations_geom";
+DROP TRIGGER IF EXISTS "giu_locations_geom";
+DROP TRIGGER IF EXISTS "gid_locations_geom";
+DROP TRIGGER IF EXISTS "ggi_locations_geom";
+DROP TRIGGER IF EXISTS "ggu_locations_geom";
+DROP TRIGGER IF EXISTS "tmi_locations_geom";
+DROP TRIGGER IF EXISTS "tmu_locations_geom";
+DROP TRIGGER IF EXISTS "tmd_locations_geom";
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "places, locations, persons and children", v1_places_and_people},
     {2, "episodes, return home interviews and CPI forms", v2_records},
     {3, "import runs, quarantined rows and the audit log", v3_provenance},
+    {4, "spatial indexes maintained by Waymark in each import", v4_own_spatial_index},
 };
 
 } // namespace

@@ -79,7 +79,12 @@ public:
         bind_code(insert, 4, entry.place_type);
         insert.bind(5, entry.restricted).bind(6, entry.x).bind(7, entry.y).bind(8, entry.crs);
         insert.bind(9, point.x).bind(10, point.y).bind(11, m_srid).bind(12, m_run_id);
-        return inserted(insert);
+        if (!inserted(insert)) {
+            return false;
+        }
+        index_point(m_index_place, "idx_places_geom", m_db.last_insert_rowid(), point);
+        m_placed = true;
+        return true;
     }
 
     bool add(const model::Person& person) override {
@@ -328,6 +333,12 @@ public:
             .bind_text_or_null(6, totals.report_json)
             .bind(7, m_run_id)
             .run();
+        if (m_placed) {
+            // What SpatiaLite's triggers did per row, once per import.
+            m_db.exec("UPDATE geometry_columns_time SET last_insert = "
+                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                      "WHERE f_table_name IN ('places', 'locations')");
+        }
         m_transaction.commit();
     }
 
@@ -382,7 +393,23 @@ private:
             insert.bind_null(12).bind_null(13).bind_null(14);
         }
         insert.run();
-        return m_db.last_insert_rowid();
+        const std::int64_t id = m_db.last_insert_rowid();
+        if (placed) {
+            index_point(m_index_location, "idx_locations_geom", id, l.resolved->point);
+            m_placed = true;
+        }
+        return id;
+    }
+
+    // Adds a point to a spatial index (schema version 4: no SpatiaLite
+    // triggers). SQLite's R*Tree rounds bounds outward to 32-bit floats.
+    void index_point(std::optional<sqlite::Statement>& slot, std::string_view index,
+                     std::int64_t id, const model::Point& point) {
+        if (!slot) {
+            slot.emplace(m_db, "INSERT INTO \"" + std::string(index) +
+                                   "\" (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)");
+        }
+        slot->bind(1, id).bind(2, point.x).bind(3, point.x).bind(4, point.y).bind(5, point.y).run();
     }
 
     std::int64_t add_rhi_place(const std::string& rhi_id, std::string_view part,
@@ -429,13 +456,14 @@ private:
     sqlite::Transaction m_transaction;
     int m_srid;
     std::int64_t m_run_id = 0;
+    bool m_placed = false; ///< a point was added to a spatial index
 
     std::optional<sqlite::Statement> m_insert_place, m_insert_person, m_insert_alias, m_insert_flag,
         m_episode_exists, m_upsert_child, m_insert_episode, m_insert_missing_with, m_insert_rhi,
         m_insert_place_with, m_insert_high_risk, m_insert_note, m_insert_cpi, m_cpi_exists,
         m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle, m_insert_cpi_place,
         m_insert_quarantine, m_insert_location, m_insert_rhi_place, m_insert_rhi_person,
-        m_insert_factor;
+        m_insert_factor, m_index_place, m_index_location;
 };
 
 } // namespace

@@ -123,6 +123,30 @@ TEST_F(ImportWriterTest, CommittedImportIsStoredWithItsRun) {
               2);
 }
 
+TEST_F(ImportWriterTest, SpatialIndexesStayConsistentWithTheirTables) {
+    auto store = open_store(path, Access::write);
+    auto writer = store->begin_import({"mixed", "test", "", ""});
+    for (int i = 0; i < 50; ++i) {
+        writer->add(episode("E-" + std::to_string(i), "C-" + std::to_string(i % 7)));
+    }
+    writer->add(interview()); // one placed, one unresolved location
+    writer->add(
+        m::GazetteerEntry{
+            .key = "ZZ1 4AB", .key_type = m::GazetteerKeyType::postcode, .x = 712340, .y = 301220},
+        {712340, 301220});
+    writer->commit({});
+    // SpatiaLite's own check compares each R*Tree with its table.
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('locations', 'geom')"), 1);
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('places', 'geom')"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM idx_locations_geom"),
+              count("SELECT count(*) FROM locations WHERE geom IS NOT NULL"));
+    // A spatial query through the index finds the RHI's flat and nothing else.
+    EXPECT_EQ(count("SELECT count(*) FROM locations WHERE ROWID IN (SELECT ROWID FROM "
+                    "SpatialIndex WHERE f_table_name = 'locations' AND search_frame = "
+                    "BuildMbr(712300, 301200, 712400, 301300, 27700))"),
+              1);
+}
+
 TEST_F(ImportWriterTest, AnAbandonedImportLeavesNothing) {
     auto store = open_store(path, Access::write);
     {
@@ -137,6 +161,7 @@ TEST_F(ImportWriterTest, AnAbandonedImportLeavesNothing) {
     EXPECT_EQ(status.locations, 0);
     EXPECT_EQ(status.quarantined_rows, 0);
     EXPECT_EQ(status.import_runs, 0);
+    EXPECT_EQ(count("SELECT count(*) FROM idx_locations_geom"), 0);
 }
 
 TEST_F(ImportWriterTest, AFailureMidImportRollsEverythingBack) {

@@ -130,6 +130,11 @@ TEST_F(SchemaTest, UpgradesAnOlderStoreKeepingItsData) {
     ASSERT_TRUE(place.step());
     EXPECT_DOUBLE_EQ(place.column_double(0), 712340);
     EXPECT_DOUBLE_EQ(place.column_double(1), 301220);
+    // The index entry SpatiaLite's trigger made before version 4 is still valid.
+    EXPECT_EQ(sqlite::query_int64(db, "SELECT CheckSpatialIndex('places', 'geom')"), 1);
+    EXPECT_EQ(sqlite::query_int64(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
+                                      "AND name LIKE 'gii_%'"),
+              0);
 }
 
 TEST_F(SchemaTest, AFailingMigrationLeavesTheStoreAsItWas) {

@@ -58,7 +58,7 @@ void BM_ImportEpisodes(benchmark::State& state) {
         for (const m::Episode& e : episodes) {
             writer->add(e);
         }
-        writer->commit({rows, rows, 0, 0, ""});
+        writer->commit({.rows_read = rows, .rows_imported = rows});
     }
     state.SetItemsProcessed(state.iterations() * rows);
 }

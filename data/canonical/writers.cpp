@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/model/codes.hpp"
+#include "engine/model/columns.hpp"
 
 #include <date/tz.h>
 
@@ -11,6 +12,7 @@
 #include <cmath>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <system_error>
 
 namespace waymark::canonical {
@@ -548,20 +550,29 @@ std::string LocalTimeFormatter::format(model::Timestamp utc) {
     return out;
 }
 
+namespace {
+
+// The canonical column names (engine/model/columns.hpp) as a header line.
+void header_line(std::string& out, std::span<const std::string_view> columns) {
+    out.clear();
+    for (const std::string_view column : columns) {
+        if (!out.empty()) {
+            out += ',';
+        }
+        out += column;
+    }
+    out += '\n';
+}
+
+} // namespace
+
 // ---- episodes.csv ------------------------------------------------------------
 
 EpisodesCsvWriter::EpisodesCsvWriter(std::ostream& out, const date::time_zone* zone)
     : m_out(out), m_time(zone) {}
 
 void EpisodesCsvWriter::header() {
-    m_buffer = "episode_id,child_id,reported_at,last_seen_at,returned_at,date_of_birth,age,sex,"
-               "category,setting,looked_after,placement_area,responsible_authority,risk_grade,"
-               "police_ref,"
-               "from_x,from_y,from_crs,from_lat,from_lon,from_place_id,from_postcode,from_label,"
-               "from_type,"
-               "found_x,found_y,found_crs,found_lat,found_lon,found_place_id,found_postcode,"
-               "found_label,found_type,"
-               "returned_by,missing_with,safe_and_well,cse,cce,trafficking,uasc\n";
+    header_line(m_buffer, model::episode_columns);
     put_line(m_out, m_buffer, "episodes.csv", 0);
 }
 
@@ -629,7 +640,7 @@ void EpisodesCsvWriter::write(const model::Episode& episode) {
 PersonsCsvWriter::PersonsCsvWriter(std::ostream& out) : m_out(out) {}
 
 void PersonsCsvWriter::header() {
-    m_buffer = "person_id,kind,name,aliases,date_of_birth,sex,flags\n";
+    header_line(m_buffer, model::person_columns);
     put_line(m_out, m_buffer, "persons.csv", 0);
 }
 
@@ -659,7 +670,7 @@ void PersonsCsvWriter::write(const model::Person& person) {
 GazetteerCsvWriter::GazetteerCsvWriter(std::ostream& out) : m_out(out) {}
 
 void GazetteerCsvWriter::header() {
-    m_buffer = "key,key_type,x,y,crs,label,place_type,restricted\n";
+    header_line(m_buffer, model::gazetteer_columns);
     put_line(m_out, m_buffer, "gazetteer.csv", 0);
 }
 

@@ -18,6 +18,15 @@ const std::vector<CommandSpec>& all_commands() {
          "On an existing store, init upgrades the schema to this version of Waymark in\n"
          "one transaction and never changes the pseudonymisation key.",
          make_init_command},
+        {"import", "Import a file of episodes, RHIs, CPI forms, persons or gazetteer places",
+         "Reads the file (through an import spec when your export differs from the\n"
+         "canonical format), validates every record, places every location on the map\n"
+         "using the gazetteer, and writes it all in one transaction: on any fatal error\n"
+         "the store is as it was. Rows that cannot be used are quarantined with their\n"
+         "line and reason; importing the same file again changes nothing; a newer\n"
+         "extract updates the records that changed. Import the gazetteer first.\n"
+         "See docs/import.md.",
+         make_import_command},
         {"status", "What the store holds: counts, date range, unresolved locations, imports",
          "Shows record counts, the date range of reported episodes, locations that\n"
          "could not be placed on the map, quarantined rows and the last five imports.\n"

@@ -30,6 +30,8 @@ void write_json(const store::StoreStatus& s, std::ostream& out) {
                            {"started_at", run.started_at},
                            {"finished_at", optional_text(run.finished_at)},
                            {"rows_imported", run.rows_imported},
+                           {"rows_updated", run.rows_updated},
+                           {"rows_unchanged", run.rows_unchanged},
                            {"rows_quarantined", run.rows_quarantined},
                            {"unresolved_locations", run.unresolved_locations}});
     }
@@ -92,8 +94,9 @@ void write_text(const store::StoreStatus& s, std::ostream& out) {
     row("quarantined rows", s.quarantined_rows);
     for (const auto& run : s.last_imports) {
         out << "  #" << run.id << ' ' << run.kind << ' ' << run.file << " at " << run.started_at
-            << ": " << run.rows_imported << " imported, " << run.rows_quarantined
-            << " quarantined, " << run.unresolved_locations << " unresolved locations\n";
+            << ": " << run.rows_imported << " new, " << run.rows_updated << " updated, "
+            << run.rows_unchanged << " unchanged, " << run.rows_quarantined << " quarantined, "
+            << run.unresolved_locations << " unresolved locations\n";
     }
     out << "Audit log\n";
     row("entries", s.audit_entries);

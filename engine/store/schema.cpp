@@ -312,11 +312,40 @@ DROP TRIGGER IF EXISTS "tmu_locations_geom";
 DROP TRIGGER IF EXISTS "tmd_locations_geom";
 )sql";
 
+// Version 5: idempotent re-import. Each record keeps a hash of its source
+// content, so that importing the same extract again changes nothing and a
+// newer extract updates only what changed, which import_changes records.
+constexpr std::string_view v5_reimport = R"sql(
+ALTER TABLE places   ADD COLUMN content_hash INTEGER;
+ALTER TABLE persons  ADD COLUMN content_hash INTEGER;
+ALTER TABLE episodes ADD COLUMN content_hash INTEGER;
+ALTER TABLE rhis     ADD COLUMN content_hash INTEGER;
+ALTER TABLE cpis     ADD COLUMN content_hash INTEGER;
+ALTER TABLE import_runs ADD COLUMN rows_updated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE import_runs ADD COLUMN rows_unchanged INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE import_changes (
+    import_run_id INTEGER NOT NULL REFERENCES import_runs (import_run_id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL,
+    record_id     TEXT NOT NULL,
+    fields        TEXT NOT NULL
+);
+CREATE INDEX import_changes_run ON import_changes (import_run_id);
+-- Rows imported with a warning: where, and why.
+CREATE TABLE import_warnings (
+    import_run_id INTEGER NOT NULL REFERENCES import_runs (import_run_id) ON DELETE CASCADE,
+    line          INTEGER,
+    code          TEXT NOT NULL,
+    message       TEXT NOT NULL
+);
+CREATE INDEX import_warnings_run ON import_warnings (import_run_id);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "places, locations, persons and children", v1_places_and_people},
     {2, "episodes, return home interviews and CPI forms", v2_records},
     {3, "import runs, quarantined rows and the audit log", v3_provenance},
     {4, "spatial indexes maintained by Waymark in each import", v4_own_spatial_index},
+    {5, "content hashes, changes and warnings of imports", v5_reimport},
 };
 
 } // namespace

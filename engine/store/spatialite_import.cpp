@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace waymark::store {
 namespace {
 
@@ -68,38 +71,61 @@ public:
 
     std::int64_t run_id() const override { return m_run_id; }
 
-    bool add(const model::GazetteerEntry& entry, const model::Point& point) override {
-        auto& insert = statement(m_insert_place, R"sql(
-            INSERT INTO places (key, key_type, label, place_type, restricted, given_x, given_y,
-                                given_crs, geom, import_run_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, ?), ?)
-            ON CONFLICT (key_type, key) DO NOTHING)sql");
-        insert.bind(1, entry.key).bind(2, to_code(entry.key_type));
-        insert.bind_text_or_null(3, entry.label);
-        bind_code(insert, 4, entry.place_type);
-        insert.bind(5, entry.restricted).bind(6, entry.x).bind(7, entry.y).bind(8, entry.crs);
-        insert.bind(9, point.x).bind(10, point.y).bind(11, m_srid).bind(12, m_run_id);
-        if (!inserted(insert)) {
-            return false;
+    AddResult add(const model::GazetteerEntry& entry, const model::Point& point,
+                  std::uint64_t hash) override {
+        // Places are referred to by locations, so an update changes the row
+        // in place rather than replacing it.
+        const std::string id = std::string(to_code(entry.key_type)) + ":" + entry.key;
+        const AddResult result = begin_add(m_places, id, hash, /*remove=*/false);
+        if (result == AddResult::unchanged || result == AddResult::refused) {
+            return result;
         }
-        index_point(m_index_place, "idx_places_geom", m_db.last_insert_rowid(), point);
+        auto& write = result == AddResult::updated ? statement(m_update_place, R"sql(
+            UPDATE places SET label = ?3, place_type = ?4, restricted = ?5, given_x = ?6,
+                given_y = ?7, given_crs = ?8, geom = MakePoint(?9, ?10, ?11), import_run_id = ?12,
+                content_hash = ?13
+            WHERE key = ?1 AND key_type = ?2)sql")
+                                                   : statement(m_insert_place, R"sql(
+            INSERT INTO places (key, key_type, label, place_type, restricted, given_x, given_y,
+                                given_crs, geom, import_run_id, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, ?), ?, ?))sql");
+        write.bind(1, entry.key).bind(2, to_code(entry.key_type));
+        write.bind_text_or_null(3, entry.label);
+        bind_code(write, 4, entry.place_type);
+        write.bind(5, entry.restricted).bind(6, entry.x).bind(7, entry.y).bind(8, entry.crs);
+        write.bind(9, point.x).bind(10, point.y).bind(11, m_srid).bind(12, m_run_id);
+        bind_hash(write, 13, hash);
+        write.run();
+        const std::int64_t place_id =
+            result == AddResult::updated ? place_row(entry) : m_db.last_insert_rowid();
+        if (result == AddResult::updated) {
+            statement(m_unindex_place, "DELETE FROM idx_places_geom WHERE pkid = ?")
+                .bind(1, place_id)
+                .run();
+        }
+        index_point(m_index_place, "idx_places_geom", place_id, point);
         m_placed = true;
-        return true;
+        finish_add(m_places, id, hash, result);
+        return result;
     }
 
-    bool add(const model::Person& person) override {
+    AddResult add(const model::Person& person, std::uint64_t hash) override {
+        const AddResult result = begin_add(m_persons, person.person_id, hash);
+        if (result == AddResult::unchanged || result == AddResult::refused) {
+            return result;
+        }
         auto& insert = statement(m_insert_person, R"sql(
-            INSERT INTO persons (person_id, kind, name, date_of_birth, sex, import_run_id)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id) DO NOTHING)sql");
+            INSERT INTO persons (person_id, kind, name, date_of_birth, sex, import_run_id,
+                                 content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?))sql");
         insert.bind(1, person.person_id);
         bind_code(insert, 2, person.kind);
         insert.bind_text_or_null(3, person.name);
         bind_date(insert, 4, person.date_of_birth);
         bind_code(insert, 5, person.sex);
         insert.bind(6, m_run_id);
-        if (!inserted(insert)) {
-            return false;
-        }
+        bind_hash(insert, 7, hash);
+        insert.run();
         for (const std::string& alias : person.aliases) {
             statement(m_insert_alias, "INSERT OR IGNORE INTO person_aliases VALUES (?, ?)")
                 .bind(1, person.person_id)
@@ -112,12 +138,14 @@ public:
                 .bind(2, flag)
                 .run();
         }
-        return true;
+        finish_add(m_persons, person.person_id, hash, result);
+        return result;
     }
 
-    bool add(const model::Episode& e) override {
-        if (exists(m_episode_exists, "SELECT 1 FROM episodes WHERE episode_id = ?", e.episode_id)) {
-            return false;
+    AddResult add(const model::Episode& e, std::uint64_t hash) override {
+        const AddResult result = begin_add(m_episodes, e.episode_id, hash);
+        if (result == AddResult::unchanged || result == AddResult::refused) {
+            return result;
         }
         // A child is known from their episodes; the first date of birth and
         // sex given are kept.
@@ -140,8 +168,9 @@ public:
                 age, date_of_birth, sex, category, setting, looked_after, placement_area,
                 responsible_authority, risk_grade, police_ref, from_location_id,
                 found_location_id, returned_by, safe_and_well, cse, cce, trafficking, uasc,
-                attributes, import_run_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+                attributes, import_run_id, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?))sql");
         insert.bind(1, e.episode_id).bind(2, e.child_id);
         insert.bind(3, model::format_timestamp(e.reported_at));
         bind_time(insert, 4, e.last_seen_at);
@@ -161,6 +190,7 @@ public:
         insert.bind(22, e.trafficking).bind(23, e.uasc);
         bind_attributes(insert, 24, e.extra);
         insert.bind(25, m_run_id);
+        bind_hash(insert, 26, hash);
         insert.run();
 
         for (const std::string& other : e.missing_with) {
@@ -170,17 +200,22 @@ public:
                 .bind(2, other)
                 .run();
         }
-        return true;
+        finish_add(m_episodes, e.episode_id, hash, result);
+        return result;
     }
 
-    bool add(const model::ReturnInterview& r) override {
+    AddResult add(const model::ReturnInterview& r, std::uint64_t hash) override {
+        const AddResult result = begin_add(m_rhis, r.rhi_id, hash);
+        if (result == AddResult::unchanged || result == AddResult::refused) {
+            return result;
+        }
         auto& insert = statement(m_insert_rhi, R"sql(
             INSERT INTO rhis (rhi_id, episode_id, child_id, referred_at, offered_at, outcome,
                 decline_reason, conducted_at, mode, independent, consent_to_share,
                 risk_of_repeat, strategy_meeting_required, cse_indicators, cce_indicators,
-                nrm_referral, cpi_submitted, sensitive_disclosure, attributes, import_run_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (rhi_id) DO NOTHING)sql");
+                nrm_referral, cpi_submitted, sensitive_disclosure, attributes, import_run_id,
+                content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
         insert.bind(1, r.rhi_id);
         insert.bind_text_or_null(2, r.episode_id).bind_text_or_null(3, r.child_id);
         bind_time(insert, 4, r.referred_at);
@@ -196,9 +231,8 @@ public:
         insert.bind(17, r.cpi_submitted).bind(18, r.sensitive_disclosure);
         bind_attributes(insert, 19, r.extra);
         insert.bind(20, m_run_id);
-        if (!inserted(insert)) {
-            return false;
-        }
+        bind_hash(insert, 21, hash);
+        insert.run();
 
         for (const model::RhiPlace& place : r.places) {
             const std::int64_t place_id =
@@ -236,20 +270,22 @@ public:
                 .bind(3, text)
                 .run();
         }
-        return true;
+        finish_add(m_rhis, r.rhi_id, hash, result);
+        return result;
     }
 
-    bool add(const model::CpiReport& c) override {
-        if (exists(m_cpi_exists, "SELECT 1 FROM cpis WHERE cpi_id = ?", c.cpi_id)) {
-            return false;
+    AddResult add(const model::CpiReport& c, std::uint64_t hash) override {
+        const AddResult result = begin_add(m_cpis, c.cpi_id, hash);
+        if (result == AddResult::unchanged || result == AddResult::refused) {
+            return result;
         }
         const std::optional<std::int64_t> location =
             c.location ? std::optional(add_location(*c.location)) : std::nullopt;
         auto& insert = statement(m_insert_cpi, R"sql(
             INSERT INTO cpis (cpi_id, received_at, shared_with, information, information_date,
                 location_id, grading_source, grading_intelligence, grading_handling, attributes,
-                import_run_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+                import_run_id, content_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
         insert.bind(1, c.cpi_id);
         // received_at is NOT NULL in the store: an importer quarantines a form without it.
         bind_time(insert, 2, c.received_at);
@@ -261,6 +297,7 @@ public:
         bind_code(insert, 9, c.grading.handling);
         bind_attributes(insert, 10, c.extra);
         insert.bind(11, m_run_id);
+        bind_hash(insert, 12, hash);
         insert.run();
 
         auto& restricted = statement(m_insert_cpi_restricted, R"sql(
@@ -307,8 +344,11 @@ public:
                 .bind(2, add_location(place))
                 .run();
         }
-        return true;
+        finish_add(m_cpis, c.cpi_id, hash, result);
+        return result;
     }
+
+    const std::vector<std::string>& last_changes() const override { return m_changes; }
 
     void quarantine(std::int64_t line, std::string_view reason, std::string_view raw) override {
         statement(m_insert_quarantine,
@@ -320,10 +360,20 @@ public:
             .run();
     }
 
+    void warning(std::int64_t line, std::string_view code, std::string_view message) override {
+        statement(m_insert_warning, "INSERT INTO import_warnings VALUES (?, ?, ?, ?)")
+            .bind(1, m_run_id)
+            .bind(2, line)
+            .bind(3, code)
+            .bind(4, message)
+            .run();
+    }
+
     void commit(const ImportTotals& totals) override {
         m_db.prepare(R"sql(
             UPDATE import_runs SET finished_at = ?, rows_read = ?, rows_imported = ?,
-                rows_quarantined = ?, unresolved_locations = ?, report = ?
+                rows_quarantined = ?, unresolved_locations = ?, report = ?, rows_updated = ?,
+                rows_unchanged = ?
             WHERE import_run_id = ?)sql")
             .bind(1, model::format_timestamp(model::now_utc()))
             .bind(2, totals.rows_read)
@@ -331,7 +381,9 @@ public:
             .bind(4, totals.rows_quarantined)
             .bind(5, totals.unresolved_locations)
             .bind_text_or_null(6, totals.report_json)
-            .bind(7, m_run_id)
+            .bind(7, totals.rows_updated)
+            .bind(8, totals.rows_unchanged)
+            .bind(9, m_run_id)
             .run();
         if (m_placed) {
             // What SpatiaLite's triggers did per row, once per import.
@@ -351,19 +403,146 @@ private:
         return *slot;
     }
 
-    // Runs an INSERT … ON CONFLICT DO NOTHING; false if it inserted nothing.
-    bool inserted(sqlite::Statement& insert) {
-        insert.run();
-        return sqlite3_changes(m_db.get()) == 1;
+    // One kind of record for re-import: its content hashes by id, loaded on
+    // first use, and how to read a stored record for comparison and remove it.
+    struct Kind {
+        std::string_view name;                      ///< as recorded in import_changes
+        std::string_view hashes_sql;                ///< SELECT id, content_hash
+        std::string_view snapshot_sql;              ///< SELECT the record's fields WHERE id = ?
+        std::vector<std::string_view> location_sql; ///< SELECT its location ids WHERE id = ?
+        std::string_view delete_sql;                ///< DELETE the record WHERE id = ?
+        std::unordered_map<std::string, std::uint64_t> hashes{};
+        bool loaded = false;
+        std::optional<sqlite::Statement> snapshot{}, remove{};
+        std::vector<sqlite::Statement> locations{};
+    };
+
+    // Decides what to do with a record: insert it, leave it, or (when its
+    // content changed) remember its fields and remove it so that the caller
+    // inserts the new version. `remove` false: the caller updates in place.
+    AddResult begin_add(Kind& kind, const std::string& id, std::uint64_t hash, bool remove = true) {
+        if (!kind.loaded) {
+            sqlite::Statement all(m_db, kind.hashes_sql);
+            while (all.step()) {
+                kind.hashes.emplace(all.column_text(0),
+                                    static_cast<std::uint64_t>(all.column_int64(1)));
+            }
+            kind.loaded = true;
+        }
+        m_changes.clear();
+        const auto it = kind.hashes.find(id);
+        if (it == kind.hashes.end()) {
+            return AddResult::inserted;
+        }
+        if (hash == 0) {
+            return AddResult::refused;
+        }
+        if (it->second == hash) {
+            return AddResult::unchanged;
+        }
+        m_before = snapshot(kind, id);
+        if (remove) {
+            remove_record(kind, id);
+        }
+        return AddResult::updated;
     }
 
-    bool exists(std::optional<sqlite::Statement>& slot, std::string_view sql,
-                const std::string& id) {
-        auto& query = statement(slot, sql);
+    // Remembers the new hash and, for an update, which fields changed.
+    void finish_add(Kind& kind, const std::string& id, std::uint64_t hash, AddResult result) {
+        kind.hashes[id] = hash;
+        if (result != AddResult::updated) {
+            return;
+        }
+        const auto after = snapshot(kind, id);
+        for (const auto& [column, value] : after) {
+            const auto before = std::find_if(m_before.begin(), m_before.end(),
+                                             [&](const auto& p) { return p.first == column; });
+            if (before == m_before.end() || before->second != value) {
+                m_changes.push_back(column);
+            }
+        }
+        if (m_changes.empty()) {
+            // Only parts kept in other tables (places, people, factors…) differ.
+            m_changes.emplace_back("details");
+        }
+        std::string fields;
+        for (const std::string& field : m_changes) {
+            fields += (fields.empty() ? "" : ",") + field;
+        }
+        statement(m_insert_change, "INSERT INTO import_changes VALUES (?, ?, ?, ?)")
+            .bind(1, m_run_id)
+            .bind(2, kind.name)
+            .bind(3, id)
+            .bind(4, fields)
+            .run();
+    }
+
+    // The stored fields of a record that say what it is (not its bookkeeping).
+    std::vector<std::pair<std::string, std::optional<std::string>>>
+    snapshot(Kind& kind, const std::string& id) {
+        auto& query = statement(kind.snapshot, kind.snapshot_sql);
         query.bind(1, id);
-        const bool found = query.step();
+        std::vector<std::pair<std::string, std::optional<std::string>>> fields;
+        if (query.step()) {
+            for (int c = 0; c < sqlite3_column_count(query.get()); ++c) {
+                const std::string name = sqlite3_column_name(query.get(), c);
+                if (name == "import_run_id" || name == "content_hash" ||
+                    name.ends_with("location_id") || name == "place_id" || name == "geom") {
+                    continue;
+                }
+                fields.emplace_back(name, query.column_optional_text(c));
+            }
+        }
         query.reset();
-        return found;
+        return fields;
+    }
+
+    // Removes a record with its parts and its locations (and their index rows).
+    void remove_record(Kind& kind, const std::string& id) {
+        if (kind.locations.empty()) {
+            for (const std::string_view sql : kind.location_sql) {
+                kind.locations.emplace_back(m_db, sql);
+            }
+        }
+        std::vector<std::int64_t> locations;
+        for (sqlite::Statement& query : kind.locations) {
+            query.bind(1, id);
+            while (query.step()) {
+                if (!query.is_null(0)) {
+                    locations.push_back(query.column_int64(0));
+                }
+            }
+            query.reset();
+        }
+        statement(kind.remove, kind.delete_sql).bind(1, id).run();
+        for (const std::int64_t location : locations) {
+            statement(m_delete_location, "DELETE FROM locations WHERE location_id = ?")
+                .bind(1, location)
+                .run();
+            statement(m_unindex_location, "DELETE FROM idx_locations_geom WHERE pkid = ?")
+                .bind(1, location)
+                .run();
+        }
+    }
+
+    std::int64_t place_row(const model::GazetteerEntry& entry) {
+        auto& query =
+            statement(m_place_row, "SELECT place_id FROM places WHERE key = ? AND key_type = ?");
+        query.bind(1, entry.key).bind(2, to_code(entry.key_type));
+        if (!query.step()) {
+            m_db.fail("finding place " + entry.key);
+        }
+        const std::int64_t id = query.column_int64(0);
+        query.reset();
+        return id;
+    }
+
+    static void bind_hash(sqlite::Statement& statement, int index, std::uint64_t hash) {
+        if (hash == 0) {
+            statement.bind_null(index);
+        } else {
+            statement.bind(index, static_cast<std::int64_t>(hash));
+        }
     }
 
     std::int64_t add_location(const model::Location& l) {
@@ -458,12 +637,57 @@ private:
     std::int64_t m_run_id = 0;
     bool m_placed = false; ///< a point was added to a spatial index
 
-    std::optional<sqlite::Statement> m_insert_place, m_insert_person, m_insert_alias, m_insert_flag,
-        m_episode_exists, m_upsert_child, m_insert_episode, m_insert_missing_with, m_insert_rhi,
-        m_insert_place_with, m_insert_high_risk, m_insert_note, m_insert_cpi, m_cpi_exists,
-        m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle, m_insert_cpi_place,
-        m_insert_quarantine, m_insert_location, m_insert_rhi_place, m_insert_rhi_person,
-        m_insert_factor, m_index_place, m_index_location;
+    std::vector<std::string> m_changes;
+    std::vector<std::pair<std::string, std::optional<std::string>>> m_before;
+
+    Kind m_places{"gazetteer",
+                  "SELECT key_type || ':' || key, content_hash FROM places",
+                  "SELECT * FROM places WHERE key_type || ':' || key = ?",
+                  {},
+                  ""};
+    Kind m_persons{"persons",
+                   "SELECT person_id, content_hash FROM persons",
+                   "SELECT p.*, (SELECT group_concat(alias, ';') FROM person_aliases a "
+                   "WHERE a.person_id = p.person_id) AS aliases, (SELECT group_concat(flag, ';') "
+                   "FROM person_flags f WHERE f.person_id = p.person_id) AS flags "
+                   "FROM persons p WHERE person_id = ?",
+                   {},
+                   "DELETE FROM persons WHERE person_id = ?"};
+    Kind m_episodes{
+        "episodes",
+        "SELECT episode_id, content_hash FROM episodes",
+        "SELECT e.*, f.given_x AS from_x, f.given_y AS from_y, f.given_crs AS from_crs, "
+        "f.given_lat AS from_lat, f.given_lon AS from_lon, f.place_key AS from_place_id, "
+        "f.postcode AS from_postcode, f.label AS from_label, f.type AS from_type, "
+        "o.given_x AS found_x, o.given_y AS found_y, o.given_crs AS found_crs, "
+        "o.given_lat AS found_lat, o.given_lon AS found_lon, o.place_key AS found_place_id, "
+        "o.postcode AS found_postcode, o.label AS found_label, o.type AS found_type, "
+        "(SELECT group_concat(child_id, ';') FROM episode_missing_with w "
+        "WHERE w.episode_id = e.episode_id) AS missing_with "
+        "FROM episodes e JOIN locations f ON f.location_id = e.from_location_id "
+        "LEFT JOIN locations o ON o.location_id = e.found_location_id WHERE e.episode_id = ?",
+        {"SELECT from_location_id FROM episodes WHERE episode_id = ?",
+         "SELECT found_location_id FROM episodes WHERE episode_id = ?"},
+        "DELETE FROM episodes WHERE episode_id = ?"};
+    Kind m_rhis{"rhi",
+                "SELECT rhi_id, content_hash FROM rhis",
+                "SELECT * FROM rhis WHERE rhi_id = ?",
+                {"SELECT location_id FROM rhi_places WHERE rhi_id = ?"},
+                "DELETE FROM rhis WHERE rhi_id = ?"};
+    Kind m_cpis{"cpi",
+                "SELECT cpi_id, content_hash FROM cpis",
+                "SELECT * FROM cpis WHERE cpi_id = ?",
+                {"SELECT location_id FROM cpis WHERE cpi_id = ?",
+                 "SELECT location_id FROM cpi_places WHERE cpi_id = ?"},
+                "DELETE FROM cpis WHERE cpi_id = ?"};
+
+    std::optional<sqlite::Statement> m_insert_place, m_update_place, m_place_row, m_unindex_place,
+        m_insert_person, m_insert_alias, m_insert_flag, m_upsert_child, m_insert_episode,
+        m_insert_missing_with, m_insert_rhi, m_insert_place_with, m_insert_high_risk, m_insert_note,
+        m_insert_cpi, m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle,
+        m_insert_cpi_place, m_insert_quarantine, m_insert_location, m_insert_rhi_place,
+        m_insert_rhi_person, m_insert_factor, m_index_place, m_index_location, m_insert_change,
+        m_delete_location, m_unindex_location, m_insert_warning;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "engine/store/spatialite_store.hpp"
 
 #include "base/error.hpp"
+#include "engine/model/codes.hpp"
 #include "engine/model/timestamp.hpp"
 #include "engine/store/spatialite_import.hpp"
 
@@ -194,15 +195,51 @@ StoreStatus SpatiaLiteStore::status() const {
 
     sqlite::Statement imports(
         m_db, "SELECT import_run_id, kind, file, started_at, finished_at, rows_imported, "
-              "rows_quarantined, unresolved_locations FROM import_runs "
+              "rows_quarantined, unresolved_locations, rows_updated, rows_unchanged "
+              "FROM import_runs "
               "ORDER BY import_run_id DESC LIMIT 5");
     while (imports.step()) {
         status.last_imports.push_back({imports.column_int64(0), imports.column_text(1),
                                        imports.column_text(2), imports.column_text(3),
                                        imports.column_optional_text(4), imports.column_int64(5),
-                                       imports.column_int64(6), imports.column_int64(7)});
+                                       imports.column_int64(6), imports.column_int64(7),
+                                       imports.column_int64(8), imports.column_int64(9)});
     }
     return status;
+}
+
+void SpatiaLiteStore::for_each_place(
+    const std::function<void(const model::GazetteerEntry&, const model::Point&)>& visit) const {
+    sqlite::Statement query(m_db, "SELECT key, key_type, given_x, given_y, given_crs, label, "
+                                  "place_type, restricted, ST_X(geom), ST_Y(geom) FROM places");
+    model::GazetteerEntry entry;
+    while (query.step()) {
+        entry.key = query.column_text(0);
+        entry.key_type = model::parse_code<model::GazetteerKeyType>(query.column_text(1));
+        entry.x = query.column_double(2);
+        entry.y = query.column_double(3);
+        entry.crs = static_cast<int>(query.column_int64(4));
+        entry.label = query.column_text(5);
+        const auto type = query.column_optional_text(6);
+        entry.place_type =
+            type ? std::optional(model::parse_code<model::PlaceType>(*type)) : std::nullopt;
+        const auto restricted = query.column_optional_int64(7);
+        entry.restricted = restricted ? std::optional(*restricted != 0) : std::nullopt;
+        visit(entry, {query.column_double(8), query.column_double(9)});
+    }
+}
+
+std::unordered_map<std::string, std::optional<model::Timestamp>>
+SpatiaLiteStore::episode_returns() const {
+    std::unordered_map<std::string, std::optional<model::Timestamp>> returns;
+    sqlite::Statement query(m_db, "SELECT episode_id, returned_at FROM episodes");
+    while (query.step()) {
+        const auto returned = query.column_optional_text(1);
+        returns.emplace(query.column_text(0),
+                        returned ? std::optional(model::parse_timestamp_utc(*returned))
+                                 : std::nullopt);
+    }
+    return returns;
 }
 
 std::unique_ptr<ImportWriter> SpatiaLiteStore::begin_import(const ImportRunInfo& info) {

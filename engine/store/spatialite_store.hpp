@@ -29,6 +29,10 @@ public:
     int working_crs() const override { return m_working_crs; }
     std::vector<unsigned char> pseudonym_key() const override;
     StoreStatus status() const override;
+    void for_each_place(const std::function<void(const model::GazetteerEntry&,
+                                                 const model::Point&)>& visit) const override;
+    std::unordered_map<std::string, std::optional<model::Timestamp>>
+    episode_returns() const override;
     std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) override;
 
     sqlite::Database& database() noexcept { return m_db; }

@@ -11,9 +11,11 @@
 #include "engine/model/return_interview.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace waymark::store {
@@ -28,6 +30,8 @@ struct ImportRunSummary {
     std::int64_t rows_imported = 0;
     std::int64_t rows_quarantined = 0;
     std::int64_t unresolved_locations = 0;
+    std::int64_t rows_updated = 0;
+    std::int64_t rows_unchanged = 0;
 };
 
 struct StoreStatus {
@@ -65,10 +69,20 @@ struct ImportRunInfo {
 /// The import's totals, written when it commits.
 struct ImportTotals {
     std::int64_t rows_read = 0;
-    std::int64_t rows_imported = 0;
+    std::int64_t rows_imported = 0; ///< new records
+    std::int64_t rows_updated = 0;
+    std::int64_t rows_unchanged = 0;
     std::int64_t rows_quarantined = 0;
     std::int64_t unresolved_locations = 0;
-    std::string report_json; ///< the import report, kept with the run
+    std::string report_json{}; ///< the import report, kept with the run
+};
+
+/// What add() did with a record.
+enum class AddResult {
+    inserted,  ///< a new record
+    updated,   ///< a record with this id was stored with other content: replaced
+    unchanged, ///< a record with this id and the same content was stored
+    refused,   ///< a record with this id was stored and no content hash was given
 };
 
 /// All writes of one import, in one transaction (the store's only writer
@@ -76,10 +90,11 @@ struct ImportTotals {
 /// the import run included: the store is either before or after an import,
 /// never between.
 ///
-/// Each add() returns false, writing nothing, if a record with the same id is
-/// already stored (in this import or an earlier one); the importer decides
-/// what to report. Locations are stored as given, with their resolved point
-/// (working CRS) when the importer resolved them.
+/// Each add() takes a hash of the record's source content. A record whose id
+/// is already stored is left alone when the hash is the same, replaced when it
+/// differs (the changed fields are recorded in import_changes), and refused
+/// when the hash is 0. Locations are stored as given, with their resolved
+/// point (working CRS) when the importer resolved them.
 class ImportWriter {
 public:
     virtual ~ImportWriter() = default;
@@ -87,13 +102,19 @@ public:
     virtual std::int64_t run_id() const = 0;
 
     /// `point` is the entry's position in the working CRS.
-    virtual bool add(const model::GazetteerEntry& entry, const model::Point& point) = 0;
-    virtual bool add(const model::Person& person) = 0;
-    virtual bool add(const model::Episode& episode) = 0;
-    virtual bool add(const model::ReturnInterview& interview) = 0;
-    virtual bool add(const model::CpiReport& report) = 0;
+    virtual AddResult add(const model::GazetteerEntry& entry, const model::Point& point,
+                          std::uint64_t content_hash = 0) = 0;
+    virtual AddResult add(const model::Person& person, std::uint64_t content_hash = 0) = 0;
+    virtual AddResult add(const model::Episode& episode, std::uint64_t content_hash = 0) = 0;
+    virtual AddResult add(const model::ReturnInterview& interview,
+                          std::uint64_t content_hash = 0) = 0;
+    virtual AddResult add(const model::CpiReport& report, std::uint64_t content_hash = 0) = 0;
+    /// The fields that differed, for the last add() that returned `updated`.
+    virtual const std::vector<std::string>& last_changes() const = 0;
     /// Keeps a row that could not be used, with its line and the reason.
     virtual void quarantine(std::int64_t line, std::string_view reason, std::string_view raw) = 0;
+    /// Records a warning about a row that was imported (line 0: the file).
+    virtual void warning(std::int64_t line, std::string_view code, std::string_view message) = 0;
 
     virtual void commit(const ImportTotals& totals) = 0;
 };
@@ -109,6 +130,13 @@ public:
     /// store: no writer may put it into an output (PRIVACY.md).
     virtual std::vector<unsigned char> pseudonym_key() const = 0;
     virtual StoreStatus status() const = 0;
+
+    /// Calls `visit` for every gazetteer entry with its point in the working CRS.
+    virtual void for_each_place(const std::function<void(const model::GazetteerEntry&,
+                                                         const model::Point&)>& visit) const = 0;
+    /// Every stored episode's return time (empty while the child is missing).
+    virtual std::unordered_map<std::string, std::optional<model::Timestamp>>
+    episode_returns() const = 0;
 
     /// Starts an import. Throws StoreError if the store was opened read-only.
     virtual std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) = 0;

@@ -56,14 +56,15 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("--quiet"), std::string::npos);
     // Commands of later issues are not listed until they work.
     EXPECT_NE(result.out.find("synth "), std::string::npos);
-    for (const char* later : {"import", "hotspots", "network", "serve", "audit"}) {
+    EXPECT_NE(result.out.find("import "), std::string::npos);
+    for (const char* later : {"hotspots", "network", "serve", "audit"}) {
         EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
     }
     EXPECT_TRUE(result.err.empty());
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command : {"init", "status", "synth"}) {
+    for (const char* command : {"init", "status", "synth", "import"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);

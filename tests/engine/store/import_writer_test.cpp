@@ -94,10 +94,11 @@ protected:
 TEST_F(ImportWriterTest, CommittedImportIsStoredWithItsRun) {
     auto store = open_store(path, Access::write);
     auto writer = store->begin_import({"episodes", "episodes.csv", "abc123", ""});
-    EXPECT_TRUE(writer->add(episode("E-1", "C-1")));
-    EXPECT_TRUE(writer->add(episode("E-2", "C-1")));
+    EXPECT_EQ(AddResult::inserted, writer->add(episode("E-1", "C-1")));
+    EXPECT_EQ(AddResult::inserted, writer->add(episode("E-2", "C-1")));
     writer->quarantine(4, "reported_at: invalid date '2026-02-30'", "E-3,C-2,2026-02-30,...");
-    writer->commit({4, 2, 1, 0, "{}"});
+    writer->commit(
+        {.rows_read = 4, .rows_imported = 2, .rows_quarantined = 1, .report_json = "{}"});
 
     const StoreStatus status = store->status();
     EXPECT_EQ(status.episodes, 2);
@@ -178,22 +179,22 @@ TEST_F(ImportWriterTest, AFailureMidImportRollsEverythingBack) {
     EXPECT_EQ(store->status().import_runs, 0);
 }
 
-TEST_F(ImportWriterTest, DuplicateIdsAreRefusedWithoutWritingAnything) {
+TEST_F(ImportWriterTest, DuplicateIdsWithoutAHashAreRefusedWithoutWritingAnything) {
     auto store = open_store(path, Access::write);
     auto writer = store->begin_import({"episodes", "episodes.csv", "", ""});
-    EXPECT_TRUE(writer->add(episode("E-1", "C-1")));
-    EXPECT_FALSE(writer->add(episode("E-1", "C-9")));
-    EXPECT_TRUE(writer->add(cpi()));
-    EXPECT_FALSE(writer->add(cpi()));
-    EXPECT_TRUE(writer->add(interview()));
-    EXPECT_FALSE(writer->add(interview()));
+    EXPECT_EQ(AddResult::inserted, writer->add(episode("E-1", "C-1")));
+    EXPECT_EQ(AddResult::refused, writer->add(episode("E-1", "C-9")));
+    EXPECT_EQ(AddResult::inserted, writer->add(cpi()));
+    EXPECT_EQ(AddResult::refused, writer->add(cpi()));
+    EXPECT_EQ(AddResult::inserted, writer->add(interview()));
+    EXPECT_EQ(AddResult::refused, writer->add(interview()));
     m::Person dan{.person_id = "P-9", .kind = m::PersonKind::adult, .name = "Dan"};
-    EXPECT_TRUE(writer->add(dan));
-    EXPECT_FALSE(writer->add(dan));
+    EXPECT_EQ(AddResult::inserted, writer->add(dan));
+    EXPECT_EQ(AddResult::refused, writer->add(dan));
     m::GazetteerEntry place{
         .key = "ZZ1 4AB", .key_type = m::GazetteerKeyType::postcode, .x = 712340, .y = 301220};
-    EXPECT_TRUE(writer->add(place, {712340, 301220}));
-    EXPECT_FALSE(writer->add(place, {712340, 301220}));
+    EXPECT_EQ(AddResult::inserted, writer->add(place, {712340, 301220}));
+    EXPECT_EQ(AddResult::refused, writer->add(place, {712340, 301220}));
     writer->commit({});
     const StoreStatus status = store->status();
     EXPECT_EQ(status.episodes, 1);
@@ -209,8 +210,8 @@ TEST_F(ImportWriterTest, DuplicateIdsAreRefusedWithoutWritingAnything) {
 TEST_F(ImportWriterTest, InterviewPartsAndUnresolvedLocationsAreKept) {
     auto store = open_store(path, Access::write);
     auto writer = store->begin_import({"rhi", "rhi.jsonl", "", ""});
-    ASSERT_TRUE(writer->add(interview()));
-    writer->commit({1, 1, 0, 1, ""});
+    ASSERT_EQ(AddResult::inserted, writer->add(interview()));
+    writer->commit({.rows_read = 1, .rows_imported = 1, .unresolved_locations = 1});
     EXPECT_EQ(store->status().unresolved_locations, 1);
     EXPECT_EQ(count("SELECT count(*) FROM rhi_places p JOIN rhi_place_with w USING (rhi_place_id) "
                     "WHERE p.role = 'slept' AND w.person_ref = 'P-9'"),
@@ -227,10 +228,86 @@ TEST_F(ImportWriterTest, InterviewPartsAndUnresolvedLocationsAreKept) {
     EXPECT_EQ(count("SELECT count(*) FROM rhis WHERE consent_to_share = 0"), 1);
 }
 
+TEST_F(ImportWriterTest, ReimportingTheSameContentChangesNothing) {
+    auto store = open_store(path, Access::write);
+    for (int round = 0; round < 2; ++round) {
+        auto writer = store->begin_import({"episodes", "episodes.csv", "", ""});
+        const AddResult expected = round == 0 ? AddResult::inserted : AddResult::unchanged;
+        EXPECT_EQ(writer->add(episode("E-1", "C-1"), 11), expected);
+        EXPECT_EQ(writer->add(interview(), 12), expected);
+        EXPECT_EQ(writer->add(cpi(), 13), expected);
+        writer->commit({});
+    }
+    const StoreStatus status = store->status();
+    EXPECT_EQ(status.episodes, 1);
+    EXPECT_EQ(status.rhis, 1);
+    EXPECT_EQ(status.cpis, 1);
+    EXPECT_EQ(status.locations, 3); // nothing written twice
+    EXPECT_EQ(count("SELECT count(*) FROM import_changes"), 0);
+}
+
+TEST_F(ImportWriterTest, ANewerExtractUpdatesChangedRecordsAndRecordsWhatChanged) {
+    auto store = open_store(path, Access::write);
+    m::Episode open = episode("E-1", "C-1");
+    open.returned_at.reset(); // still missing in the first extract
+    {
+        auto writer = store->begin_import({"episodes", "old.csv", "", ""});
+        writer->add(open, 1);
+        writer->add(episode("E-2", "C-2"), 2);
+        writer->commit({});
+    }
+    EXPECT_EQ(store->status().open_episodes, 1);
+    m::Episode returned = episode("E-1", "C-1");
+    returned.found = resolved_at(712340, 301220, "Bus Station");
+    {
+        auto writer = store->begin_import({"episodes", "new.csv", "", ""});
+        EXPECT_EQ(writer->add(returned, 3), AddResult::updated);
+        EXPECT_EQ(writer->last_changes(),
+                  (std::vector<std::string>{"returned_at", "found_x", "found_y", "found_crs",
+                                            "found_label"}));
+        EXPECT_EQ(writer->add(episode("E-2", "C-2"), 2), AddResult::unchanged);
+        writer->commit({.rows_read = 2, .rows_updated = 1, .rows_unchanged = 1});
+    }
+    const StoreStatus status = store->status();
+    EXPECT_EQ(status.episodes, 2);
+    EXPECT_EQ(status.open_episodes, 0);
+    EXPECT_EQ(status.locations, 3); // E-1's old location replaced, not kept beside the new ones
+    EXPECT_EQ(count("SELECT count(*) FROM idx_locations_geom"), 3);
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('locations', 'geom')"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM import_changes WHERE record_id = 'E-1' AND "
+                    "fields = 'returned_at,found_x,found_y,found_crs,found_label' AND "
+                    "import_run_id = 2"),
+              1);
+    EXPECT_EQ(count("SELECT count(*) FROM episode_missing_with"), 2);
+}
+
+TEST_F(ImportWriterTest, AnUpdatedGazetteerEntryMovesInPlace) {
+    auto store = open_store(path, Access::write);
+    m::GazetteerEntry place{.key = "PL-1",
+                            .key_type = m::GazetteerKeyType::place,
+                            .x = 700000,
+                            .y = 300000,
+                            .label = "Bus Station"};
+    {
+        auto writer = store->begin_import({"gazetteer", "g.csv", "", ""});
+        writer->add(place, {700000, 300000}, 1);
+        writer->commit({});
+    }
+    place.x = 700500;
+    {
+        auto writer = store->begin_import({"gazetteer", "g2.csv", "", ""});
+        EXPECT_EQ(writer->add(place, {700500, 300000}, 2), AddResult::updated);
+        EXPECT_EQ(writer->last_changes(), (std::vector<std::string>{"given_x"}));
+        writer->commit({});
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM places WHERE ST_X(geom) = 700500"), 1);
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('places', 'geom')"), 1);
+}
+
 TEST_F(ImportWriterTest, CpiSourceBlocksGoToTheRestrictedTableOnly) {
     auto store = open_store(path, Access::write);
     auto writer = store->begin_import({"cpi", "cpi.jsonl", "", ""});
-    ASSERT_TRUE(writer->add(cpi()));
+    ASSERT_EQ(AddResult::inserted, writer->add(cpi()));
     writer->commit({});
     EXPECT_EQ(count("SELECT count(*) FROM cpi_restricted WHERE source_name = "
                     "'Confidential Source' AND submitter_name = 'A Teacher'"),

@@ -1,0 +1,644 @@
+#include "engine/import.hpp"
+
+#include "base/error.hpp"
+#include "engine/model/columns.hpp"
+#include "importers/csv_reader.hpp"
+#include "importers/datetime.hpp"
+#include "importers/gazetteer_index.hpp"
+#include "importers/line_reader.hpp"
+#include "importers/location_resolver.hpp"
+#include "importers/records.hpp"
+#include "importers/spec.hpp"
+
+#include <date/tz.h>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <type_traits>
+#include <unordered_set>
+
+namespace waymark {
+namespace {
+
+namespace fs = std::filesystem;
+namespace m = waymark::model;
+using namespace waymark::importers;
+
+constexpr std::size_t max_examples = 20;
+// Fewer gazetteer places than this give no extent of their own.
+constexpr std::size_t min_places_for_extent = 20;
+// A record this long is no record: the file is of another kind, binary, or
+// split on the wrong delimiter; the import stops rather than guess.
+constexpr std::size_t max_record_bytes = 16 << 20;
+
+std::string sha256_of(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw IoError("cannot read " + path.string() + ": " + std::strerror(errno));
+    }
+    const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
+                                                                     EVP_MD_CTX_free);
+    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+        throw Error("hashing " + path.string() + ": OpenSSL could not start SHA-256");
+    }
+    std::vector<char> buffer(1 << 20);
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) {
+        throw IoError("reading " + path.string() + " failed: " + std::strerror(errno));
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_DigestFinal_ex(context.get(), digest, &size);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string text;
+    for (unsigned int i = 0; i < size; ++i) {
+        text += hex[digest[i] >> 4];
+        text += hex[digest[i] & 15];
+    }
+    return text;
+}
+
+// FNV-1a over a record's fields: equal content, equal hash (never 0, which
+// the store reads as "no hash").
+class ContentHash {
+public:
+    void add(std::string_view text) {
+        for (const char c : text) {
+            m_hash = (m_hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+        }
+        m_hash = (m_hash ^ 0x1fU) * 0x100000001b3ULL; // field separator
+    }
+    std::uint64_t value() const { return m_hash == 0 ? 1 : m_hash; }
+
+private:
+    std::uint64_t m_hash = 0xcbf29ce484222325ULL;
+};
+
+std::string_view given_as(const m::Location& location) {
+    if (location.x || location.y) {
+        return "x/y";
+    }
+    if (location.lat || location.lon) {
+        return "lat/lon";
+    }
+    if (!location.place_id.empty()) {
+        return "place_id";
+    }
+    if (!location.postcode.empty()) {
+        return "postcode";
+    }
+    if (!location.label.empty()) {
+        return "label";
+    }
+    return "nothing";
+}
+
+std::span<const std::string_view> canonical_columns(std::string_view kind) {
+    static constexpr std::array<std::string_view, 26> rhi = {"rhi_id",
+                                                             "episode_id",
+                                                             "child_id",
+                                                             "referred_at",
+                                                             "offered_at",
+                                                             "outcome",
+                                                             "decline_reason",
+                                                             "conducted_at",
+                                                             "mode",
+                                                             "independent",
+                                                             "consent_to_share",
+                                                             "places",
+                                                             "with",
+                                                             "push_factors",
+                                                             "pull_factors",
+                                                             "high_risk",
+                                                             "risk_of_repeat",
+                                                             "strategy_meeting_required",
+                                                             "cse_indicators",
+                                                             "cce_indicators",
+                                                             "nrm_referral",
+                                                             "locations_of_concern",
+                                                             "people_of_concern",
+                                                             "young_people_of_concern",
+                                                             "cpi_submitted",
+                                                             "sensitive_disclosure"};
+    static constexpr std::array<std::string_view, 12> cpi = {
+        "cpi_id",           "received_at", "submitter", "source",   "shared_with", "information",
+        "information_date", "location",    "subjects",  "vehicles", "places",      "grading"};
+    if (kind == "episodes") {
+        return m::episode_columns;
+    }
+    if (kind == "persons") {
+        return m::person_columns;
+    }
+    if (kind == "gazetteer") {
+        return m::gazetteer_columns;
+    }
+    if (kind == "rhi") {
+        return rhi;
+    }
+    return cpi;
+}
+
+// The work of one import: counting, resolving, writing.
+class Importer {
+public:
+    Importer(store::Store& store, const AreaSettings& area, const ImportRequest& request,
+             ImportReport& report)
+        : m_store(store), m_area(area), m_request(request), m_report(report),
+          m_source(request.file.string()) {
+        if (!request.spec.empty()) {
+            m_spec = load_import_spec(request.spec, canonical_columns(request.kind), request.kind);
+        }
+        m_times = std::make_unique<DateTimeParser>(date::locate_zone(area.time_zone),
+                                                   m_spec ? m_spec->datetime_formats
+                                                          : std::vector<std::string>{});
+    }
+
+    void prepare_locations() {
+        std::vector<double> xs;
+        std::vector<double> ys;
+        m_store.for_each_place([&](const m::GazetteerEntry& entry, const m::Point& point) {
+            m_gazetteer.add(entry, point);
+            xs.push_back(point.x);
+            ys.push_back(point.y);
+        });
+        std::optional<AreaExtent> extent;
+        if (m_area.extent) {
+            const auto& e = *m_area.extent;
+            extent = AreaExtent{e[0], e[1], e[2], e[3]};
+        } else if (xs.size() >= min_places_for_extent) {
+            // Without a configured extent, the gazetteer's own: the 1st to 99th
+            // percentile of its points (so that a few misplaced entries cannot
+            // stretch it), with a 10 km margin.
+            const auto percentile = [](std::vector<double>& values, double q) {
+                const auto at =
+                    static_cast<std::ptrdiff_t>(q * static_cast<double>(values.size() - 1));
+                std::nth_element(values.begin(), values.begin() + at, values.end());
+                return values[static_cast<std::size_t>(at)];
+            };
+            extent = AreaExtent{percentile(xs, 0.01), percentile(ys, 0.01), percentile(xs, 0.99),
+                                percentile(ys, 0.99)}
+                         .grown(10000.0);
+        }
+        m_resolver = std::make_unique<LocationResolver>(m_store.working_crs(), m_gazetteer, extent);
+    }
+
+    void run(const ImportProgress& progress) {
+        const auto started = std::chrono::steady_clock::now();
+        std::ifstream in(m_request.file, std::ios::binary);
+        if (!in) {
+            throw IoError("cannot read " + m_source + ": " + std::strerror(errno));
+        }
+        const auto size = static_cast<double>(fs::file_size(m_request.file));
+        if (size == 0) {
+            throw InputError(m_source + ": the file is empty");
+        }
+        const auto report_progress = [&] {
+            if (progress) {
+                const auto at = static_cast<double>(in.tellg());
+                progress(at < 0 ? 1.0 : at / size);
+            }
+        };
+        if (m_request.kind != "persons") {
+            prepare_locations(); // for gazetteer entries: their transform and the extent
+        }
+        if (m_request.kind == "rhi") {
+            m_returns = m_store.episode_returns();
+        }
+        m_writer = m_store.begin_import(
+            {m_request.kind, m_source, sha256_of(m_request.file), m_request.spec.string()});
+        m_report.run_id = m_writer->run_id();
+        if (is_json_lines_kind(m_request.kind)) {
+            read_json_lines(in, report_progress);
+        } else {
+            read_csv(in, report_progress);
+        }
+        if (m_report.rows_read == 0) {
+            throw InputError(m_source + ": no records " +
+                             (is_json_lines_kind(m_request.kind)
+                                  ? std::string("in the file")
+                                  : std::string("after the header")));
+        }
+        m_report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        m_writer->commit({.rows_read = m_report.rows_read,
+                          .rows_imported = m_report.inserted,
+                          .rows_updated = m_report.updated,
+                          .rows_unchanged = m_report.unchanged,
+                          .rows_quarantined = m_report.quarantined,
+                          .unresolved_locations = m_report.unresolved_locations,
+                          .report_json = m_report.to_json()});
+        if (progress) {
+            progress(1.0);
+        }
+    }
+
+private:
+    template <typename Report>
+    void read_csv(std::istream& in, const Report& report_progress) {
+        CsvOptions options;
+        options.max_record_bytes = max_record_bytes;
+        if (m_spec) {
+            options.delimiter = m_spec->delimiter;
+            options.encoding = parse_encoding(m_spec->encoding);
+        }
+        CsvReader reader(in, m_source, options);
+        CsvRecord header;
+        if (!reader.next(header)) {
+            throw InputError(m_source + ": the file is empty");
+        }
+        if (!header.raw.empty() && (header.raw.front() == '{' || header.raw.front() == '[')) {
+            throw InputError(m_source + ": line " + std::to_string(header.line) +
+                             ": this is JSON, not a CSV file of " + m_request.kind +
+                             ": is this the right kind of file?");
+        }
+        if (!header.error.empty()) {
+            throw InputError(m_source + ": line " + std::to_string(header.line) +
+                             ": the header cannot be read: " + header.error +
+                             (header.error.find("UTF-8") != std::string::npos
+                                  ? " (if the file is Windows-1252, say so in an import spec: "
+                                    "\"encoding\": \"windows-1252\")"
+                                  : ""));
+        }
+        const std::span<const std::string_view> required =
+            m_request.kind == "episodes"  ? required_episode_columns()
+            : m_request.kind == "persons" ? required_person_columns()
+                                          : required_gazetteer_columns();
+        const ColumnMap columns(canonical_columns(m_request.kind), required, header,
+                                m_spec ? &*m_spec : nullptr, m_source);
+        m_report.unknown_columns = columns.unknown_columns();
+        for (const std::string& column : m_report.unknown_columns) {
+            warn(header.line, "unknown_column",
+                 "column '" + column + "' is not in the format: kept as an attribute");
+        }
+        const m::Timestamp now = m::now_utc();
+        CsvRecord record;
+        while (reader.next(record)) {
+            if (record.error.starts_with("record is longer than")) {
+                throw InputError(m_source + ": line " + std::to_string(record.line) + ": " +
+                                 record.error + "; is this the right file and delimiter?");
+            }
+            ++m_report.rows_read;
+            ContentHash hash;
+            for (const std::string_view field : record.fields) {
+                hash.add(field);
+            }
+            if (m_request.kind == "episodes") {
+                handle(parse_episode(columns, record, *m_times, now), record.line, record.raw,
+                       hash.value());
+            } else if (m_request.kind == "persons") {
+                handle(parse_person(columns, record, *m_times), record.line, record.raw,
+                       hash.value());
+            } else {
+                handle(parse_gazetteer_entry(columns, record), record.line, record.raw,
+                       hash.value());
+            }
+            if ((m_report.rows_read & 0x3fff) == 0) {
+                report_progress();
+            }
+        }
+    }
+
+    template <typename Report>
+    void read_json_lines(std::istream& in, const Report& report_progress) {
+        LineReader reader(in, m_source, max_record_bytes);
+        const m::Timestamp now = m::now_utc();
+        const std::string_view id_field = m_request.kind == "rhi" ? "rhi_id" : "cpi_id";
+        Line line;
+        bool checked_kind = false;
+        while (reader.next(line)) {
+            if (line.error.starts_with("line is longer than")) {
+                throw InputError(m_source + ": line " + std::to_string(line.number) + ": " +
+                                 line.error + "; is this the right file?");
+            }
+            if (line.error.empty() &&
+                line.text.find_first_not_of(" \t\r") == std::string_view::npos) {
+                ++m_report.blank_lines;
+                continue;
+            }
+            if (!checked_kind && line.error.empty()) {
+                check_json_kind(line, id_field);
+                checked_kind = true;
+            }
+            ++m_report.rows_read;
+            ContentHash hash;
+            hash.add(line.text);
+            if (!line.error.empty()) {
+                quarantine(line.number, line.text, {"encoding_error", "", line.error});
+                continue;
+            }
+            const ImportSpec* spec = m_spec ? &*m_spec : nullptr;
+            if (m_request.kind == "rhi") {
+                handle(parse_rhi(line.text, *m_times, spec, now), line.number, line.text,
+                       hash.value());
+            } else {
+                handle(parse_cpi(line.text, *m_times, spec, now), line.number, line.text,
+                       hash.value());
+            }
+            if ((m_report.rows_read & 0x3fff) == 0) {
+                report_progress();
+            }
+        }
+    }
+
+    // The first record of a JSON Lines file must look like the kind asked for.
+    void check_json_kind(const Line& line, std::string_view id_field) {
+        const auto object = nlohmann::json::parse(line.text, nullptr, false);
+        if (object.is_discarded() || !object.is_object()) {
+            return; // a malformed first line is quarantined like any other
+        }
+        std::string key(id_field);
+        if (m_spec) {
+            for (const auto& [canonical, source] : m_spec->columns) {
+                if (canonical == id_field) {
+                    key = source;
+                }
+            }
+        }
+        if (!object.contains(key)) {
+            throw InputError(m_source + ": line " + std::to_string(line.number) + ": no \"" + key +
+                             "\" in the first record: is this a " +
+                             (m_request.kind == "rhi" ? std::string("Return Home Interview")
+                                                      : std::string("CPI")) +
+                             " file?");
+        }
+    }
+
+    void quarantine(std::int64_t line, std::string_view raw, const Issue& issue) {
+        ++m_report.quarantined;
+        ++m_report.quarantined_by_reason[issue.code];
+        m_writer->quarantine(line, issue.code + ": " + issue.message, raw);
+        example(line, issue);
+    }
+
+    void warn(std::int64_t line, const std::string& code, const std::string& message) {
+        ++m_report.warnings_by_reason[code];
+        m_writer->warning(line, code, message);
+        example(line, {code, "", message});
+    }
+
+    void example(std::int64_t line, const Issue& issue) {
+        if (m_report.examples.size() < max_examples) {
+            m_report.examples.push_back({line, issue.code, issue.message});
+        }
+    }
+
+    template <typename Record>
+    void handle(importers::Parsed<Record> parsed, std::int64_t line, std::string_view raw,
+                std::uint64_t hash) {
+        if (!parsed.record) {
+            quarantine(line, raw,
+                       parsed.errors.empty()
+                           ? Issue{"malformed_row", "", "the record cannot be used"}
+                           : parsed.errors.front());
+            return;
+        }
+        Record& record = *parsed.record;
+        const std::string& id = id_of(record);
+        if (!m_seen.insert(id).second) {
+            quarantine(line, raw,
+                       {"duplicate_id", "", "id " + id + " appears earlier in this file"});
+            return;
+        }
+        for (const Issue& warning : parsed.warnings) {
+            warn(line, warning.code, warning.message);
+        }
+        if constexpr (std::is_same_v<Record, m::GazetteerEntry>) {
+            if (!place_point(record, line)) {
+                quarantine(line, raw,
+                           {"invalid_coordinates", "x",
+                            "x " + std::to_string(record.x) + ", y " + std::to_string(record.y) +
+                                " in EPSG:" + std::to_string(record.crs) +
+                                " cannot be placed in the working CRS"});
+                m_seen.erase(id);
+                return;
+            }
+        }
+        check(record, line);
+        store::AddResult result = add(record, hash);
+        switch (result) {
+        case store::AddResult::inserted:
+            ++m_report.inserted;
+            break;
+        case store::AddResult::updated:
+            ++m_report.updated;
+            for (const std::string& field : m_writer->last_changes()) {
+                ++m_report.changed_fields[field];
+            }
+            break;
+        case store::AddResult::unchanged:
+            ++m_report.unchanged;
+            break;
+        case store::AddResult::refused: // the importer always gives a hash
+            quarantine(line, raw, {"duplicate_id", "", "id " + id + " is already stored"});
+            break;
+        }
+    }
+
+    static const std::string& id_of(const m::Episode& r) { return r.episode_id; }
+    static const std::string& id_of(const m::Person& r) { return r.person_id; }
+    static const std::string& id_of(const m::ReturnInterview& r) { return r.rhi_id; }
+    static const std::string& id_of(const m::CpiReport& r) { return r.cpi_id; }
+    static std::string id_of(const m::GazetteerEntry& r) {
+        return std::string(m::to_code(r.key_type)) + ":" + r.key;
+    }
+
+    void resolve(m::Location& location, std::int64_t line, std::string_view field) {
+        ++m_report.locations;
+        const ResolveOutcome outcome = m_resolver->resolve(location);
+        for (const ResolveWarning& warning : outcome.warnings) {
+            if (warning.code == LocationWarning::unresolved) {
+                continue; // counted below, by how the location was given
+            }
+            warn(line, std::string(to_string(warning.code)),
+                 std::string(field) + ": " + warning.message);
+        }
+        if (!outcome.resolved) {
+            ++m_report.unresolved_locations;
+            ++m_report.unresolved_by_given[std::string(given_as(location))];
+        }
+    }
+
+    void check(m::Episode& e, std::int64_t line) {
+        resolve(e.from, line, "from");
+        if (e.found) {
+            resolve(*e.found, line, "found");
+        }
+    }
+    void check(m::ReturnInterview& r, std::int64_t line) {
+        for (m::RhiPlace& place : r.places) {
+            resolve(place.location, line, "places");
+        }
+        for (m::Location& location : r.locations_of_concern) {
+            resolve(location, line, "locations_of_concern");
+        }
+        if (r.episode_id.empty()) {
+            return;
+        }
+        const auto episode = m_returns.find(r.episode_id);
+        if (episode == m_returns.end()) {
+            warn(line, "unknown_episode",
+                 "episode " + r.episode_id + " is not in the store (import episodes first)");
+        } else if (episode->second && r.conducted_at && *r.conducted_at < *episode->second) {
+            warn(line, "conducted_before_return",
+                 "conducted_at " + m::format_timestamp(*r.conducted_at) +
+                     " is before the episode's return " + m::format_timestamp(*episode->second));
+        }
+    }
+    void check(m::CpiReport& c, std::int64_t line) {
+        if (c.location) {
+            resolve(*c.location, line, "location");
+        }
+        for (m::Location& place : c.places) {
+            resolve(place, line, "places");
+        }
+    }
+    void check(m::Person&, std::int64_t) {}
+    void check(m::GazetteerEntry&, std::int64_t) {}
+    // A gazetteer entry's point in the working CRS; false when it has none.
+    bool place_point(const m::GazetteerEntry& entry, std::int64_t line) {
+        m::Location location;
+        location.x = entry.x;
+        location.y = entry.y;
+        location.crs = entry.crs;
+        const ResolveOutcome outcome = m_resolver->resolve(location);
+        for (const ResolveWarning& warning : outcome.warnings) {
+            if (outcome.resolved) {
+                warn(line, std::string(to_string(warning.code)), warning.message);
+            }
+        }
+        if (!outcome.resolved || !location.resolved) {
+            return false;
+        }
+        m_place_point = location.resolved->point;
+        return true;
+    }
+
+    template <typename Record>
+    store::AddResult add(const Record& record, std::uint64_t hash) {
+        return m_writer->add(record, hash);
+    }
+    store::AddResult add(const m::GazetteerEntry& entry, std::uint64_t hash) {
+        return m_writer->add(entry, m_place_point, hash);
+    }
+
+    store::Store& m_store;
+    const AreaSettings& m_area;
+    const ImportRequest& m_request;
+    ImportReport& m_report;
+    std::string m_source;
+    std::optional<ImportSpec> m_spec;
+    std::unique_ptr<DateTimeParser> m_times;
+    GazetteerIndex m_gazetteer;
+    std::unique_ptr<LocationResolver> m_resolver;
+    std::unordered_map<std::string, std::optional<m::Timestamp>> m_returns;
+    std::unique_ptr<store::ImportWriter> m_writer;
+    std::unordered_set<std::string> m_seen;
+    m::Point m_place_point{};
+};
+
+} // namespace
+
+ImportReport import_file(store::Store& store, const AreaSettings& area,
+                         const ImportRequest& request, const ImportProgress& progress) {
+    if (std::find(import_kinds.begin(), import_kinds.end(), request.kind) == import_kinds.end()) {
+        throw UsageError("unknown kind '" + request.kind +
+                         "' (expected one of: episodes, rhi, cpi, persons, gazetteer)");
+    }
+    ImportReport report;
+    report.kind = request.kind;
+    report.file = request.file.string();
+    report.spec = request.spec.string();
+    Importer importer(store, area, request, report);
+    importer.run(progress);
+    return report;
+}
+
+std::string ImportReport::to_json() const {
+    nlohmann::json examples_json = nlohmann::json::array();
+    for (const ImportExample& e : examples) {
+        examples_json.push_back({{"line", e.line}, {"code", e.code}, {"message", e.message}});
+    }
+    const nlohmann::json document = {
+        {"kind", kind},
+        {"file", file},
+        {"spec", spec.empty() ? nlohmann::json(nullptr) : nlohmann::json(spec)},
+        {"import_run", run_id},
+        {"rows_read", rows_read},
+        {"inserted", inserted},
+        {"updated", updated},
+        {"unchanged", unchanged},
+        {"quarantined", quarantined},
+        {"blank_lines", blank_lines},
+        {"quarantined_by_reason", quarantined_by_reason},
+        {"warnings_by_reason", warnings_by_reason},
+        {"locations", locations},
+        {"unresolved_locations", unresolved_locations},
+        {"unresolved_by_given", unresolved_by_given},
+        {"changed_fields", changed_fields},
+        {"unknown_columns", unknown_columns},
+        {"examples", examples_json},
+        {"seconds", seconds},
+        {"rows_per_second", rows_per_second()},
+    };
+    return document.dump(2);
+}
+
+void ImportReport::write_text(std::ostream& out) const {
+    out << "Imported " << kind << " from " << file << (spec.empty() ? "" : " with spec " + spec)
+        << " (import run " << run_id << ")\n";
+    out << "  rows read      " << rows_read << '\n'
+        << "  new            " << inserted << '\n'
+        << "  updated        " << updated << '\n'
+        << "  unchanged      " << unchanged << '\n'
+        << "  quarantined    " << quarantined << '\n';
+    for (const auto& [reason, count] : quarantined_by_reason) {
+        out << "    " << reason << ": " << count << '\n';
+    }
+    if (!warnings_by_reason.empty()) {
+        out << "  warnings\n";
+        for (const auto& [reason, count] : warnings_by_reason) {
+            out << "    " << reason << ": " << count << '\n';
+        }
+    }
+    if (locations > 0) {
+        out << "  locations      " << locations << " (" << unresolved_locations << " unresolved)\n";
+        for (const auto& [given, count] : unresolved_by_given) {
+            out << "    unresolved, given by " << given << ": " << count << '\n';
+        }
+    }
+    if (!unknown_columns.empty()) {
+        out << "  unknown columns kept as attributes:";
+        for (const std::string& column : unknown_columns) {
+            out << ' ' << column;
+        }
+        out << '\n';
+    }
+    if (!changed_fields.empty()) {
+        out << "  changed fields";
+        for (const auto& [field, count] : changed_fields) {
+            out << ' ' << field << " (" << count << ')';
+        }
+        out << '\n';
+    }
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%.2f s, %.0f rows/s", seconds, rows_per_second());
+    out << "  time           " << rate << '\n';
+    if (!examples.empty()) {
+        out << "First problems (all are in the store's quarantine and the import report):\n";
+        for (const ImportExample& e : examples) {
+            out << "  line " << e.line << ": " << e.code << ": " << e.message << '\n';
+        }
+    }
+}
+
+} // namespace waymark

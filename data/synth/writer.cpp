@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 namespace waymark::synth {
 namespace {
@@ -51,6 +52,10 @@ void report(const Progress& progress, std::string_view stage, double fraction) {
 } // namespace
 
 m::Episode to_episode(const World& world, const EpisodeSpec& spec) {
+    return to_episode(world, spec, ExportLayout::canonical);
+}
+
+m::Episode to_episode(const World& world, const EpisodeSpec& spec, ExportLayout layout) {
     const Child& child = world.children[static_cast<std::size_t>(spec.child)];
     m::Episode e;
     e.episode_id = spec.id;
@@ -60,7 +65,9 @@ m::Episode to_episode(const World& world, const EpisodeSpec& spec) {
     e.returned_at = spec.returned;
     // Police records give a date of birth; some give only the age.
     const std::uint64_t salt = stable_hash(spec.id);
-    if (salt % 5 == 0) {
+    // Neither export layout has an age column: their systems hold the date of
+    // birth, and with --as so does the canonical file.
+    if (salt % 5 == 0 && layout == ExportLayout::canonical) {
         const auto age = std::chrono::floor<std::chrono::years>(
             std::chrono::floor<std::chrono::days>(spec.reported) - child.dob);
         e.age = static_cast<int>(age.count());
@@ -75,9 +82,15 @@ m::Episode to_episode(const World& world, const EpisodeSpec& spec) {
     e.responsible_authority = child.looked_after ? child.responsible_authority : "";
     e.risk_grade = spec.risk;
     e.police_ref = spec.police_ref;
-    e.from = location_of(world, spec.from, spec.from_style, 25.0, salt);
+    // A location is given only in ways the layout has columns for, so that the
+    // canonical file and the export give the importer the same text.
+    const auto& from = world.places[static_cast<std::size_t>(spec.from)];
+    e.from = location_of(world, spec.from, carried_style(layout, false, from, spec.from_style),
+                         25.0, salt);
     if (spec.found >= 0) {
-        e.found = location_of(world, spec.found, spec.found_style, 25.0, salt + 1);
+        const auto& found = world.places[static_cast<std::size_t>(spec.found)];
+        e.found = location_of(world, spec.found,
+                              carried_style(layout, true, found, spec.found_style), 25.0, salt + 1);
     }
     e.returned_by = spec.returned_by;
     if (spec.record_missing_with) {
@@ -137,6 +150,11 @@ m::Person to_person(const Adult& adult) {
 }
 
 WriteSummary write_world(const World& world, const fs::path& out, const Progress& progress) {
+    return write_world(world, out, ExportLayout::canonical, progress);
+}
+
+WriteSummary write_world(const World& world, const fs::path& out, ExportLayout layout,
+                         const Progress& progress) {
     std::error_code error;
     fs::create_directories(out, error);
     if (error) {
@@ -187,10 +205,23 @@ WriteSummary write_world(const World& world, const fs::path& out, const Progress
         canonical::EpisodesCsvWriter episodes(episodes_file.stream(), world.zone);
         canonical::RhiJsonlWriter rhis(rhi_file.stream(), world.zone);
         episodes.header();
+        // The same episodes in a source system's layout, with --as.
+        std::optional<OutputFile> variant_file;
+        std::optional<EpisodeExportWriter> variant;
+        if (layout != ExportLayout::canonical) {
+            variant_file.emplace(out / export_layout_spec(layout).file_name);
+            variant.emplace(variant_file->stream(), layout, world.zone);
+            variant->header();
+        }
         const std::size_t total = world.episodes.size();
         const std::size_t step = std::max<std::size_t>(1, total / 200);
         for (std::size_t i = 0; i < total; ++i) {
-            episodes.write(to_episode(world, world.episodes[i]));
+            const m::Episode episode = to_episode(world, world.episodes[i], layout);
+            episodes.write(episode);
+            if (variant) {
+                variant->write(episode);
+                ++summary.variant_episodes;
+            }
             const auto rhi = make_rhi(world, i);
             if (rhi) {
                 rhis.write(*rhi);
@@ -205,6 +236,11 @@ WriteSummary write_world(const World& world, const fs::path& out, const Progress
         report(progress, "episodes and RHIs", 1.0);
         episodes_file.close();
         rhi_file.close();
+        if (variant) {
+            variant_file->close();
+            summary.variant_replaced_characters = variant->replaced_characters();
+            summary.variant_ambiguous_times = variant->ambiguous_times();
+        }
         summary.episodes = static_cast<std::int64_t>(total);
     }
     {

@@ -1,4 +1,5 @@
-// waymark synth: writes a synthetic world in the canonical formats.
+// waymark synth: writes a synthetic world in the canonical formats (and, with
+// --as police|council, its episodes also in that source system's layout).
 
 #include "data/synth/world.hpp"
 #include "data/synth/writer.hpp"
@@ -16,6 +17,7 @@ struct SynthConfig {
     std::uint64_t seed = 1;
     int years = 0;
     bool dirty = false;
+    std::string as = "canonical";
 };
 
 class SynthCommand final : public Command {
@@ -28,15 +30,15 @@ public:
         params.seed = config.seed;
         params.years = config.years;
         params.dirty = config.dirty;
+        const synth::ExportLayout layout = synth::parse_export_layout(config.as);
 
         ProgressBar bar(context.err, !context.options.quiet);
         bar.update("building the world", 0.0);
         const synth::World world = synth::build_world(params);
         bar.update("building the world", 1.0);
-        const synth::WriteSummary summary =
-            synth::write_world(world, config.out, [&bar](std::string_view stage, double fraction) {
-                bar.update(stage, fraction);
-            });
+        const synth::WriteSummary summary = synth::write_world(
+            world, config.out, layout,
+            [&bar](std::string_view stage, double fraction) { bar.update(stage, fraction); });
         if (context.options.quiet) {
             return;
         }
@@ -51,6 +53,16 @@ public:
                     << "  persons.csv    " << summary.persons << " persons\n"
                     << "  gazetteer.csv  " << summary.places << " places\n"
                     << "  truth.json     the planted ground truth\n";
+        if (layout != synth::ExportLayout::canonical) {
+            const synth::ExportLayoutSpec& spec = synth::export_layout_spec(layout);
+            context.out << "  " << spec.file_name << "  the " << summary.variant_episodes
+                        << " episodes as a " << synth::to_string(layout)
+                        << " export (import it with data/specs/" << spec.spec_file << ")\n";
+            if (summary.variant_replaced_characters > 0) {
+                context.out << "  (" << summary.variant_replaced_characters << " characters not in "
+                            << spec.encoding << " written as '?')\n";
+            }
+        }
         if (params.dirty) {
             context.out << "  dirty/         the same formats with " << summary.dirty_defects
                         << " planted defects (listed in truth.json)\n";
@@ -78,6 +90,12 @@ std::unique_ptr<Command> make_synth_command(CLI::App& sub) {
         ->check(CLI::Range(1, 10));
     sub.add_flag("--dirty", c.dirty,
                  "Also write dirty/ copies with planted defects for testing importers");
+    sub.add_option("--as", c.as,
+                   "Also write the episodes as a police or council export "
+                   "(episodes-police.csv, episodes-council.csv) that the import specs in "
+                   "data/specs/ read back")
+        ->check(CLI::IsMember({"canonical", "police", "council"}))
+        ->capture_default_str();
     return command;
 }
 

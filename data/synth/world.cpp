@@ -204,17 +204,29 @@ private:
         }
     }
 
+    // A UK outward code has a district of at most two digits, so the areas
+    // run ZZ1..ZZ99, ZY1..ZY99, … (the first 99 neighbourhoods keep the ZZ
+    // codes of small and force worlds).
+    static std::string outward_code(int neighbourhood) {
+        constexpr int districts = 99;
+        if (neighbourhood >= 26 * districts) {
+            throw Error("synth: too many neighbourhoods for fictitious postcode areas");
+        }
+        return std::string{'Z', static_cast<char>('Z' - neighbourhood / districts)} +
+               std::to_string(neighbourhood % districts + 1);
+    }
+
     void make_geography() {
         Rng rng(m_world.params.seed, geography);
         const int cells = m_world.spec.neighbourhoods;
         auto& idx = m_world.index;
         m_postcodes_by_cell.resize(static_cast<std::size_t>(cells));
-        // Postcodes: ZZ<district> <sector><unit>, a dozen a neighbourhood.
+        // Postcodes: <area><district> <sector><unit>, a dozen a neighbourhood.
         for (int n = 0; n < cells; ++n) {
             const auto [cx, cy] = cell_centre(n);
             for (int k = 0; k < 12; ++k) {
                 Place code;
-                code.key = "ZZ" + std::to_string(n + 1) + " " + std::to_string(k % 10) +
+                code.key = outward_code(n) + " " + std::to_string(k % 10) +
                            static_cast<char>('A' + (k * 7 + n) % 26) +
                            static_cast<char>('A' + (k * 3 + n * 5) % 26);
                 code.key_type = m::GazetteerKeyType::postcode;

@@ -10,7 +10,9 @@ const std::vector<CommandSpec>& all_commands() {
          "Writes a fictional town's records in the canonical input formats, with the\n"
          "ground truth planted in it (peer groups, adults and addresses of concern,\n"
          "hotspots, children meeting triggers) in truth.json. The same seed gives\n"
-         "byte-identical files. See docs/synth.md.",
+         "byte-identical files. --as police|council also writes the episodes as a\n"
+         "police or council system would export them, for the specs in data/specs/.\n"
+         "See docs/synth.md.",
          make_synth_command},
         {"init", "Create the store (or upgrade an older one) and its pseudonymisation key",
          "The store is a SpatiaLite file (--db). Its working CRS comes from the area\n"

@@ -54,6 +54,13 @@ void bind_attributes(sqlite::Statement& statement, int index, const model::Attri
     statement.bind(index, object.dump());
 }
 
+struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+        return std::hash<std::string_view>{}(text);
+    }
+};
+
 class SpatiaLiteImport final : public ImportWriter {
 public:
     SpatiaLiteImport(sqlite::Database& db, int working_crs, const ImportRunInfo& info)
@@ -545,13 +552,31 @@ private:
         }
     }
 
+    // The place a resolved location refers to, by gazetteer key: looked up in
+    // memory (loaded once per import) because a per-row subquery costs an
+    // index search and, for the key types, an ephemeral table each time. As
+    // in the resolver's gazetteer index, the first place with a key wins.
+    std::optional<std::int64_t> place_of(std::string_view key) {
+        if (key.empty()) {
+            return std::nullopt;
+        }
+        if (!m_place_ids_loaded) {
+            sqlite::Statement all(m_db, "SELECT key, place_id FROM places ORDER BY place_id");
+            while (all.step()) {
+                m_place_ids.emplace(all.column_text(0), all.column_int64(1));
+            }
+            m_place_ids_loaded = true;
+        }
+        const auto it = m_place_ids.find(key);
+        return it == m_place_ids.end() ? std::nullopt : std::optional(it->second);
+    }
+
     std::int64_t add_location(const model::Location& l) {
         auto& insert = statement(m_insert_location, R"sql(
             INSERT INTO locations (given_x, given_y, given_crs, given_lat, given_lon, place_key,
                 postcode, label, type, resolution, resolved_place_key, place_id, geom)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    (SELECT place_id FROM places WHERE key = ?11 ORDER BY place_id LIMIT 1),
-                    CASE WHEN ?12 IS NULL THEN NULL ELSE MakePoint(?12, ?13, ?14) END))sql");
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    CASE WHEN ?13 IS NULL THEN NULL ELSE MakePoint(?13, ?14, ?15) END))sql");
         insert.bind(1, l.x).bind(2, l.y);
         if (l.x || l.y) {
             insert.bind(3, l.crs);
@@ -565,11 +590,13 @@ private:
         bind_code(insert, 9, l.type);
         const bool placed = l.resolved && l.resolved->how != model::Resolution::unresolved;
         insert.bind(10, to_code(l.resolved ? l.resolved->how : model::Resolution::unresolved));
-        insert.bind_text_or_null(11, l.resolved ? l.resolved->place_key : std::string_view());
+        const std::string_view place_key = l.resolved ? l.resolved->place_key : std::string_view();
+        insert.bind_text_or_null(11, place_key);
+        insert.bind(12, place_of(place_key));
         if (placed) {
-            insert.bind(12, l.resolved->point.x).bind(13, l.resolved->point.y).bind(14, m_srid);
+            insert.bind(13, l.resolved->point.x).bind(14, l.resolved->point.y).bind(15, m_srid);
         } else {
-            insert.bind_null(12).bind_null(13).bind_null(14);
+            insert.bind_null(13).bind_null(14).bind_null(15);
         }
         insert.run();
         const std::int64_t id = m_db.last_insert_rowid();
@@ -636,6 +663,8 @@ private:
     int m_srid;
     std::int64_t m_run_id = 0;
     bool m_placed = false; ///< a point was added to a spatial index
+    std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>> m_place_ids;
+    bool m_place_ids_loaded = false;
 
     std::vector<std::string> m_changes;
     std::vector<std::pair<std::string, std::optional<std::string>>> m_before;

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/model/columns.hpp"
+#include "engine/sha256.hpp"
 #include "importers/csv_reader.hpp"
 #include "importers/datetime.hpp"
 #include "importers/gazetteer_index.hpp"
@@ -9,13 +10,12 @@
 #include "importers/location_resolver.hpp"
 #include "importers/records.hpp"
 #include "importers/spec.hpp"
+#include "importers/text.hpp"
 
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -38,35 +38,6 @@ constexpr std::size_t min_places_for_extent = 20;
 // A record this long is no record: the file is of another kind, binary, or
 // split on the wrong delimiter; the import stops rather than guess.
 constexpr std::size_t max_record_bytes = 16 << 20;
-
-std::string sha256_of(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw IoError("cannot read " + path.string() + ": " + std::strerror(errno));
-    }
-    const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(),
-                                                                     EVP_MD_CTX_free);
-    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
-        throw Error("hashing " + path.string() + ": OpenSSL could not start SHA-256");
-    }
-    std::vector<char> buffer(1 << 20);
-    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) {
-        throw IoError("reading " + path.string() + " failed: " + std::strerror(errno));
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(context.get(), digest, &size);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string text;
-    for (unsigned int i = 0; i < size; ++i) {
-        text += hex[digest[i] >> 4];
-        text += hex[digest[i] & 15];
-    }
-    return text;
-}
 
 // FNV-1a over a record's fields: equal content, equal hash (never 0, which
 // the store reads as "no hash").
@@ -104,35 +75,6 @@ std::string_view given_as(const m::Location& location) {
 }
 
 std::span<const std::string_view> canonical_columns(std::string_view kind) {
-    static constexpr std::array<std::string_view, 26> rhi = {"rhi_id",
-                                                             "episode_id",
-                                                             "child_id",
-                                                             "referred_at",
-                                                             "offered_at",
-                                                             "outcome",
-                                                             "decline_reason",
-                                                             "conducted_at",
-                                                             "mode",
-                                                             "independent",
-                                                             "consent_to_share",
-                                                             "places",
-                                                             "with",
-                                                             "push_factors",
-                                                             "pull_factors",
-                                                             "high_risk",
-                                                             "risk_of_repeat",
-                                                             "strategy_meeting_required",
-                                                             "cse_indicators",
-                                                             "cce_indicators",
-                                                             "nrm_referral",
-                                                             "locations_of_concern",
-                                                             "people_of_concern",
-                                                             "young_people_of_concern",
-                                                             "cpi_submitted",
-                                                             "sensitive_disclosure"};
-    static constexpr std::array<std::string_view, 12> cpi = {
-        "cpi_id",           "received_at", "submitter", "source",   "shared_with", "information",
-        "information_date", "location",    "subjects",  "vehicles", "places",      "grading"};
     if (kind == "episodes") {
         return m::episode_columns;
     }
@@ -143,9 +85,9 @@ std::span<const std::string_view> canonical_columns(std::string_view kind) {
         return m::gazetteer_columns;
     }
     if (kind == "rhi") {
-        return rhi;
+        return m::rhi_fields;
     }
-    return cpi;
+    return m::cpi_fields;
 }
 
 // The work of one import: counting, resolving, writing.
@@ -215,7 +157,7 @@ public:
             m_returns = m_store.episode_returns();
         }
         m_writer = m_store.begin_import(
-            {m_request.kind, m_source, sha256_of(m_request.file), m_request.spec.string()});
+            {m_request.kind, m_source, sha256_of_file(m_request.file), m_request.spec.string()});
         m_report.run_id = m_writer->run_id();
         if (is_json_lines_kind(m_request.kind)) {
             read_json_lines(in, report_progress);
@@ -261,13 +203,14 @@ private:
                              ": this is JSON, not a CSV file of " + m_request.kind +
                              ": is this the right kind of file?");
         }
-        if (!header.error.empty()) {
+        if (header.problem != ReadProblem::none) {
+            const bool utf8 = header.problem == ReadProblem::encoding &&
+                              (!m_spec || parse_encoding(m_spec->encoding) == Encoding::utf8);
             throw InputError(m_source + ": line " + std::to_string(header.line) +
                              ": the header cannot be read: " + header.error +
-                             (header.error.find("UTF-8") != std::string::npos
-                                  ? " (if the file is Windows-1252, say so in an import spec: "
-                                    "\"encoding\": \"windows-1252\")"
-                                  : ""));
+                             (utf8 ? " (if the file is Windows-1252, say so in an import spec: "
+                                     "\"encoding\": \"windows-1252\")"
+                                   : ""));
         }
         const std::span<const std::string_view> required =
             m_request.kind == "episodes"  ? required_episode_columns()
@@ -283,7 +226,7 @@ private:
         const m::Timestamp now = m::now_utc();
         CsvRecord record;
         while (reader.next(record)) {
-            if (record.error.starts_with("record is longer than")) {
+            if (record.problem == ReadProblem::too_long) {
                 throw InputError(m_source + ": line " + std::to_string(record.line) + ": " +
                                  record.error + "; is this the right file and delimiter?");
             }
@@ -306,33 +249,37 @@ private:
                 report_progress();
             }
         }
+        // Blank lines (RFC 4180: no characters at all) are not records; the
+        // header, the rows read and the blank lines are every record of the file.
+        m_report.blank_lines = reader.blank_lines();
     }
 
     template <typename Report>
     void read_json_lines(std::istream& in, const Report& report_progress) {
-        LineReader reader(in, m_source, max_record_bytes);
+        LineReader reader(in, m_source, max_record_bytes, 1 << 20,
+                          m_spec ? parse_encoding(m_spec->encoding) : Encoding::utf8);
         const m::Timestamp now = m::now_utc();
         const std::string_view id_field = m_request.kind == "rhi" ? "rhi_id" : "cpi_id";
         Line line;
         bool checked_kind = false;
         while (reader.next(line)) {
-            if (line.error.starts_with("line is longer than")) {
+            if (line.problem == ReadProblem::too_long) {
                 throw InputError(m_source + ": line " + std::to_string(line.number) + ": " +
                                  line.error + "; is this the right file?");
             }
-            if (line.error.empty() &&
+            if (line.problem == ReadProblem::none &&
                 line.text.find_first_not_of(" \t\r") == std::string_view::npos) {
                 ++m_report.blank_lines;
                 continue;
             }
-            if (!checked_kind && line.error.empty()) {
+            if (!checked_kind) {
                 check_json_kind(line, id_field);
                 checked_kind = true;
             }
             ++m_report.rows_read;
             ContentHash hash;
             hash.add(line.text);
-            if (!line.error.empty()) {
+            if (line.problem != ReadProblem::none) {
                 quarantine(line.number, line.text, {"encoding_error", "", line.error});
                 continue;
             }
@@ -350,26 +297,36 @@ private:
         }
     }
 
-    // The first record of a JSON Lines file must look like the kind asked for.
+    // The first record of a JSON Lines file must look like the kind asked for:
+    // a line that is no JSON object at all means a file of another kind (a CSV
+    // file, a JSON array), and stops the import. A line that starts as an
+    // object but does not parse is a damaged record: quarantined like any
+    // other, as is a line whose bytes are not valid in the encoding.
     void check_json_kind(const Line& line, std::string_view id_field) {
+        const std::string what = m_request.kind == "rhi" ? "a Return Home Interview" : "a CPI";
+        const auto fail = [&](const std::string& problem) {
+            throw InputError(m_source + ": line " + std::to_string(line.number) + ": " + problem +
+                             ": is this " + what + " file?");
+        };
+        const std::string_view text =
+            line.text.substr(std::min(line.text.size(), line.text.find_first_not_of(" \t\r")));
+        if (!text.starts_with('{')) {
+            if (text.find(',') != std::string_view::npos &&
+                text.find('{') == std::string_view::npos) {
+                fail("this looks like CSV, not JSON Lines (one JSON object per line)");
+            }
+            fail("this is not a JSON object (JSON Lines hold one JSON object per line)");
+        }
+        if (line.problem != ReadProblem::none) {
+            return;
+        }
         const auto object = nlohmann::json::parse(line.text, nullptr, false);
         if (object.is_discarded() || !object.is_object()) {
-            return; // a malformed first line is quarantined like any other
+            return;
         }
-        std::string key(id_field);
-        if (m_spec) {
-            for (const auto& [canonical, source] : m_spec->columns) {
-                if (canonical == id_field) {
-                    key = source;
-                }
-            }
-        }
+        const std::string key(source_name(m_spec ? &*m_spec : nullptr, id_field));
         if (!object.contains(key)) {
-            throw InputError(m_source + ": line " + std::to_string(line.number) + ": no \"" + key +
-                             "\" in the first record: is this a " +
-                             (m_request.kind == "rhi" ? std::string("Return Home Interview")
-                                                      : std::string("CPI")) +
-                             " file?");
+            fail("no \"" + key + "\" in the first record");
         }
     }
 
@@ -603,6 +560,9 @@ void ImportReport::write_text(std::ostream& out) const {
         << "  quarantined    " << quarantined << '\n';
     for (const auto& [reason, count] : quarantined_by_reason) {
         out << "    " << reason << ": " << count << '\n';
+    }
+    if (blank_lines > 0) {
+        out << "  blank lines    " << blank_lines << " (skipped; not rows)\n";
     }
     if (!warnings_by_reason.empty()) {
         out << "  warnings\n";

@@ -41,7 +41,7 @@ struct ImportReport {
     std::int64_t updated = 0;
     std::int64_t unchanged = 0;
     std::int64_t quarantined = 0;
-    std::int64_t blank_lines = 0; ///< JSON Lines: skipped, not rows
+    std::int64_t blank_lines = 0; ///< skipped, not rows (CSV: lines with no characters)
     std::map<std::string, std::int64_t> quarantined_by_reason;
     std::map<std::string, std::int64_t> warnings_by_reason;
     std::map<std::string, std::int64_t>

@@ -16,15 +16,6 @@ const char* find_byte(const char* begin, const char* end, char byte) {
         std::memchr(begin, byte, static_cast<std::size_t>(end - begin)));
 }
 
-bool is_undefined_in_windows_1252(unsigned char byte) {
-    return byte == 0x81 || byte == 0x8D || byte == 0x8F || byte == 0x90 || byte == 0x9D;
-}
-
-std::string hex_byte(unsigned char byte) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[byte >> 4] + digits[byte & 0xF];
-}
-
 } // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string source, CsvOptions options)
@@ -143,6 +134,7 @@ bool CsvReader::scan(std::size_t start, Scan& state, std::size_t& newline) const
 bool CsvReader::next(CsvRecord& record) {
     record.fields.clear();
     record.error.clear();
+    record.problem = ReadProblem::none;
     record.raw = {};
     if (!m_started) {
         m_started = true;
@@ -205,6 +197,7 @@ bool CsvReader::next(CsvRecord& record) {
         if (size > m_options.max_record_bytes) {
             record.error =
                 "record is longer than " + std::to_string(m_options.max_record_bytes) + " bytes";
+            record.problem = ReadProblem::too_long;
             return true;
         }
         split(begin, end, record);
@@ -215,6 +208,7 @@ bool CsvReader::next(CsvRecord& record) {
 void CsvReader::skip_long_record(std::size_t start, Scan& state, CsvRecord& record) {
     record.line = m_line;
     record.error = "record is longer than " + std::to_string(m_options.max_record_bytes) + " bytes";
+    record.problem = ReadProblem::too_long;
     // Keep the record's first max_raw_bytes bytes (what a record read whole
     // would show), drop the rest as it is scanned: memory stays one buffer.
     m_raw.clear();
@@ -330,19 +324,17 @@ void CsvReader::split(const char* begin, const char* end, CsvRecord& record) {
             if (record.error.empty()) {
                 record.error = "invalid UTF-8 in field " + std::to_string(field_of(*bad)) +
                                " at byte " + std::to_string(*bad) + " of the record";
+                record.problem = ReadProblem::encoding;
             }
             record.fields.clear();
         }
     } else if (m_unmapped) {
-        const auto* bytes = reinterpret_cast<const unsigned char*>(begin);
-        std::size_t bad = 0;
-        while (bad < text.size() && !is_undefined_in_windows_1252(bytes[bad])) {
-            ++bad;
-        }
+        const std::size_t bad = first_undefined_in_windows_1252(text).value_or(0);
         if (record.error.empty()) {
-            record.error = "byte " + hex_byte(bytes[bad]) + " in field " +
-                           std::to_string(field_of(bad)) + " at byte " + std::to_string(bad) +
-                           " of the record is not defined in windows-1252";
+            record.error = "byte " + hex_byte(static_cast<unsigned char>(text[bad])) +
+                           " in field " + std::to_string(field_of(bad)) + " at byte " +
+                           std::to_string(bad) + " of the record is not defined in windows-1252";
+            record.problem = ReadProblem::encoding;
         }
         record.fields.clear();
     }
@@ -353,6 +345,7 @@ void CsvReader::split_quoted(const char* begin, const char* end, CsvRecord& reco
     const auto fail = [&record](std::string why) {
         if (record.error.empty()) {
             record.error = std::move(why);
+            record.problem = ReadProblem::malformed;
         }
     };
     for (const char* p = begin;;) {

@@ -24,6 +24,7 @@
 // reader carries on with the next one. Only a failure of the stream itself
 // throws (IoError).
 
+#include "importers/read_problem.hpp"
 #include "importers/text.hpp"
 
 #include <cstddef>
@@ -60,8 +61,10 @@ struct CsvRecord {
     /// cut to the first max_raw_bytes bytes: for quarantine. Valid until the
     /// next call of next().
     std::string_view raw;
-    /// Empty, or why this record is malformed.
+    /// Empty, or why this record is malformed (the first problem found).
     std::string error;
+    /// What kind of problem `error` describes; none when it is empty.
+    ReadProblem problem = ReadProblem::none;
 };
 
 class CsvReader {

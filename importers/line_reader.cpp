@@ -11,9 +11,9 @@
 namespace waymark::importers {
 
 LineReader::LineReader(std::istream& in, std::string source, std::size_t max_line_bytes,
-                       std::size_t read_bytes)
+                       std::size_t read_bytes, Encoding encoding)
     : m_in(in), m_source(std::move(source)), m_max_line_bytes(max_line_bytes),
-      m_read_bytes(std::max<std::size_t>(read_bytes, 1)) {}
+      m_read_bytes(std::max<std::size_t>(read_bytes, 1)), m_encoding(encoding) {}
 
 LineReader::~LineReader() = default;
 
@@ -65,6 +65,7 @@ bool LineReader::fill(std::size_t keep_from) {
 bool LineReader::next(Line& line) {
     line.text = {};
     line.error.clear();
+    line.problem = ReadProblem::none;
     if (!m_started) {
         m_started = true;
         if (m_in.fail() && !m_in.eof()) {
@@ -72,7 +73,8 @@ bool LineReader::next(Line& line) {
         }
         while (m_end - m_pos < 3 && fill(m_pos)) {
         }
-        if (m_end - m_pos >= 3 && std::memcmp(m_buffer.get() + m_pos, "\xEF\xBB\xBF", 3) == 0) {
+        if (m_encoding == Encoding::utf8 && m_end - m_pos >= 3 &&
+            std::memcmp(m_buffer.get() + m_pos, "\xEF\xBB\xBF", 3) == 0) {
             m_pos += 3;
         }
     }
@@ -93,6 +95,7 @@ bool LineReader::next(Line& line) {
             ++m_number;
             line.number = m_number;
             line.error = "line is longer than " + std::to_string(m_max_line_bytes) + " bytes";
+            line.problem = ReadProblem::too_long;
             m_raw.clear();
             std::size_t total = 0;
             const auto keep = [&](const char* begin, std::size_t size) {
@@ -150,11 +153,30 @@ bool LineReader::next(Line& line) {
     const std::string_view text(begin, static_cast<std::size_t>(end - begin));
     if (text.size() > m_max_line_bytes) {
         line.error = "line is longer than " + std::to_string(m_max_line_bytes) + " bytes";
+        line.problem = ReadProblem::too_long;
         line.text = text.substr(0, max_raw_bytes);
+        return true;
+    }
+    if (is_ascii(text)) {
+        line.text = text;
+        return true;
+    }
+    if (m_encoding == Encoding::windows_1252) {
+        m_decoded.clear();
+        if (!append_windows_1252_as_utf8(m_decoded, text)) {
+            const std::size_t bad = first_undefined_in_windows_1252(text).value_or(0);
+            line.error = "byte " + hex_byte(static_cast<unsigned char>(text[bad])) + " at byte " +
+                         std::to_string(bad) + " is not defined in windows-1252";
+            line.problem = ReadProblem::encoding;
+            line.text = text.substr(0, max_raw_bytes);
+            return true;
+        }
+        line.text = m_decoded;
         return true;
     }
     if (const auto bad = first_invalid_utf8(text)) {
         line.error = "invalid UTF-8 at byte " + std::to_string(*bad);
+        line.problem = ReadProblem::encoding;
         line.text = text.substr(0, max_raw_bytes);
         return true;
     }

@@ -86,11 +86,11 @@ public:
 
     // Text within the length limit, or "" after an over_long_field error.
     std::string_view text(std::string_view field, std::string_view value,
-                          std::size_t limit = max_field_chars) {
+                          std::size_t limit = max_field_bytes) {
         if (value.size() > limit) {
             error("over_long_field", std::string(field),
                   std::string(field) + " is " + std::to_string(value.size()) +
-                      " characters long (at most " + std::to_string(limit) + ")");
+                      " bytes long (at most " + std::to_string(limit) + ")");
             return {};
         }
         return value;
@@ -213,11 +213,9 @@ m::Location csv_location(const ColumnMap& columns, const CsvRecord& record, std:
 }
 
 bool csv_row_usable(const ColumnMap& columns, const CsvRecord& record, Fields& fields) {
-    if (!record.error.empty()) {
-        const bool encoding = record.error.find("UTF-8") != std::string::npos ||
-                              record.error.find("encoding") != std::string::npos ||
-                              record.error.find("Windows-1252") != std::string::npos;
-        fields.error(encoding ? "encoding_error" : "malformed_row", "", record.error);
+    if (record.problem != ReadProblem::none) {
+        fields.error(record.problem == ReadProblem::encoding ? "encoding_error" : "malformed_row",
+                     "", record.error);
         return false;
     }
     if (record.fields.size() != columns.width()) {
@@ -250,17 +248,15 @@ public:
         : m_object(object), m_fields(fields), m_spec(spec), m_prefix(std::move(prefix)) {}
 
     const json* find(std::string_view name) const {
-        std::string_view key = name;
-        if (m_spec != nullptr && m_prefix.empty()) {
-            for (const auto& [canonical, source] : m_spec->columns) {
-                if (canonical == name) {
-                    key = source;
-                    break;
-                }
-            }
-        }
+        const std::string_view key = top_level() ? source_name(m_spec, name) : name;
         const auto it = m_object.find(key);
         return it == m_object.end() || it->is_null() ? nullptr : &*it;
+    }
+
+    // The spec's default and value map apply to top-level fields only.
+    bool top_level() const { return m_prefix.empty(); }
+    ValueRules rules(std::string_view name) const {
+        return top_level() ? value_rules(m_spec, name) : ValueRules{};
     }
 
     std::string where(std::string_view name) const { return m_prefix + std::string(name); }
@@ -272,20 +268,38 @@ public:
         return false;
     }
 
-    std::string text(std::string_view name, std::size_t limit = max_field_chars) {
+    // A string member; at the top level, as a CSV value is read: without the
+    // spaces around it, then the spec's default when empty or absent, or its
+    // value map.
+    std::string text(std::string_view name, std::size_t limit = max_field_bytes) {
         const json* value = find(name);
-        if (value == nullptr) {
-            return {};
-        }
-        if (!value->is_string()) {
+        if (value != nullptr && !value->is_string()) {
             wrong_type(name, "a string");
             return {};
         }
-        return std::string(m_fields.text(where(name), value->get_ref<const std::string&>(), limit));
+        std::string_view text;
+        if (value != nullptr) {
+            text = value->get_ref<const std::string&>();
+        }
+        if (top_level()) {
+            text = rules(name).apply(text);
+        }
+        return std::string(m_fields.text(where(name), text, limit));
     }
 
+    // A boolean member. Where the spec gives this field a default or a value
+    // map, a string (or the default) is read as in CSV: Y, N, true, false, 1
+    // or 0, after the value map.
     std::optional<bool> boolean(std::string_view name) {
         const json* value = find(name);
+        if (const ValueRules r = rules(name); !r.empty()) {
+            if (value == nullptr) {
+                return m_fields.boolean(where(name), r.default_value);
+            }
+            if (value->is_string()) {
+                return m_fields.boolean(where(name), r.apply(value->get_ref<const std::string&>()));
+            }
+        }
         if (value == nullptr) {
             return std::nullopt;
         }
@@ -332,7 +346,11 @@ public:
                                    item.dump().substr(0, 60));
                 continue;
             }
-            if (auto parsed = m_fields.code<E>(where(name), item.get_ref<const std::string&>())) {
+            // A value map applies to each code (the spec allows no default here).
+            const std::string& code = item.get_ref<const std::string&>();
+            const ValueRules r = rules(name);
+            if (auto parsed =
+                    m_fields.code<E>(where(name), r.values != nullptr ? r.apply(code) : code)) {
                 result.push_back(*parsed);
             }
         }
@@ -462,36 +480,17 @@ std::optional<json> parse_json_object(std::string_view line, Fields& fields) {
     }
 }
 
-constexpr std::array<std::string_view, 26> rhi_members = {"rhi_id",
-                                                          "episode_id",
-                                                          "child_id",
-                                                          "referred_at",
-                                                          "offered_at",
-                                                          "outcome",
-                                                          "decline_reason",
-                                                          "conducted_at",
-                                                          "mode",
-                                                          "independent",
-                                                          "consent_to_share",
-                                                          "places",
-                                                          "with",
-                                                          "push_factors",
-                                                          "pull_factors",
-                                                          "high_risk",
-                                                          "risk_of_repeat",
-                                                          "strategy_meeting_required",
-                                                          "cse_indicators",
-                                                          "cce_indicators",
-                                                          "nrm_referral",
-                                                          "locations_of_concern",
-                                                          "people_of_concern",
-                                                          "young_people_of_concern",
-                                                          "cpi_submitted",
-                                                          "sensitive_disclosure"};
-constexpr std::array<std::string_view, 13> cpi_members = {
-    "cpi_id",      "received_at",      "submitter", "source",   "shared_with",
-    "information", "information_date", "location",  "subjects", "vehicles",
-    "places",      "grading",          "notes"};
+// The members each JSON Lines kind reads: the fields a spec may name, and notes.
+template <std::size_t N>
+constexpr std::array<std::string_view, N + 1>
+with_notes(const std::array<std::string_view, N>& fields) {
+    std::array<std::string_view, N + 1> all{};
+    std::copy(fields.begin(), fields.end(), all.begin());
+    all[N] = "notes";
+    return all;
+}
+constexpr auto rhi_members = with_notes(m::rhi_fields);
+constexpr auto cpi_members = with_notes(m::cpi_fields);
 
 } // namespace
 
@@ -516,24 +515,12 @@ ColumnMap::ColumnMap(std::span<const std::string_view> canonical,
     }
     std::vector<bool> used(header.fields.size(), false);
     for (std::size_t c = 0; c < canonical.size(); ++c) {
-        std::string_view name = canonical[c];
-        bool renamed = false;
-        if (spec != nullptr) {
-            for (const auto& [target, from] : spec->columns) {
-                if (target == name) {
-                    name = from;
-                    renamed = true;
-                }
-            }
-            if (const auto it = spec->defaults.find(std::string(canonical[c]));
-                it != spec->defaults.end()) {
-                m_columns[c].default_value = it->second;
-            }
-            if (const auto it = spec->values.find(std::string(canonical[c]));
-                it != spec->values.end()) {
-                m_columns[c].values = &it->second;
-            }
-        }
+        const std::string_view name = source_name(spec, canonical[c]);
+        const bool renamed =
+            spec != nullptr &&
+            std::any_of(spec->columns.begin(), spec->columns.end(),
+                        [&](const auto& rename) { return rename.first == canonical[c]; });
+        m_columns[c].rules = value_rules(spec, canonical[c]);
         if (const auto it = positions.find(name); it != positions.end()) {
             m_columns[c].index = it->second;
             used[static_cast<std::size_t>(it->second)] = true;
@@ -548,8 +535,9 @@ ColumnMap::ColumnMap(std::span<const std::string_view> canonical,
         for (std::size_t c = 0; c < canonical.size(); ++c) {
             const bool matches =
                 need.back() == '_' ? canonical[c].starts_with(need) : canonical[c] == need;
-            present = present ||
-                      (matches && (m_columns[c].index >= 0 || !m_columns[c].default_value.empty()));
+            present =
+                present ||
+                (matches && (m_columns[c].index >= 0 || !m_columns[c].rules.default_value.empty()));
         }
         if (!present) {
             missing.emplace_back(need.back() == '_' ? std::string(need) + "* (a location block)"
@@ -582,23 +570,7 @@ std::string_view ColumnMap::value(std::size_t column, const CsvRecord& record) c
     if (c.index >= 0 && static_cast<std::size_t>(c.index) < record.fields.size()) {
         text = record.fields[static_cast<std::size_t>(c.index)];
     }
-    while (!text.empty() && text.front() == ' ') {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && text.back() == ' ') {
-        text.remove_suffix(1);
-    }
-    if (text.empty()) {
-        return c.default_value;
-    }
-    if (c.values != nullptr) {
-        // The map's keys are std::string; find without building one per value.
-        const auto it = c.values->find(std::string(text));
-        if (it != c.values->end()) {
-            return it->second;
-        }
-    }
-    return text;
+    return c.rules.apply(text);
 }
 
 void ColumnMap::extra(const CsvRecord& record, model::Attributes& out) const {
@@ -829,18 +801,12 @@ Parsed<model::ReturnInterview> parse_rhi(std::string_view line, const DateTimePa
                 if (value.is_string()) {
                     r.notes.emplace_back(
                         key, std::string(f.text("notes." + key, value.get_ref<const std::string&>(),
-                                                max_free_text_chars)));
+                                                max_free_text_bytes)));
                 }
             }
         }
     }
-    static constexpr std::array<std::string_view, 27> known = [] {
-        std::array<std::string_view, 27> all{};
-        std::copy(rhi_members.begin(), rhi_members.end(), all.begin());
-        all[26] = "notes";
-        return all;
-    }();
-    json_extra(*object, known, spec, r.extra);
+    json_extra(*object, rhi_members, spec, r.extra);
     f.future("referred_at", r.referred_at, now);
     f.future("conducted_at", r.conducted_at, now);
     if (f.ok()) {
@@ -861,8 +827,10 @@ Parsed<model::CpiReport> parse_cpi(std::string_view line, const DateTimeParser& 
     m::CpiReport c;
     c.cpi_id = in.text("cpi_id");
     require(f, "cpi_id", !c.cpi_id.empty());
-    c.received_at = in.time("received_at", times);
-    require(f, "received_at", in.find("received_at") != nullptr);
+    // Present is not enough: "" or "  " is no time either.
+    const std::string received_at = in.text("received_at");
+    c.received_at = f.time("received_at", received_at, times);
+    require(f, "received_at", !received_at.empty());
     if (const json* submitter = in.find("submitter"); submitter != nullptr) {
         if (submitter->is_object()) {
             JsonFields s(*submitter, f, nullptr, "submitter.");
@@ -884,7 +852,7 @@ Parsed<model::CpiReport> parse_cpi(std::string_view line, const DateTimeParser& 
         }
     }
     c.shared_with = in.text("shared_with");
-    c.information = in.text("information", max_free_text_chars);
+    c.information = in.text("information", max_free_text_bytes);
     c.information_date = in.date("information_date", times);
     c.location = json_location_member(in, "location");
     in.objects("subjects", [&](JsonFields& item) {

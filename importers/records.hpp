@@ -40,16 +40,16 @@ struct Parsed {
     std::vector<Issue> warnings;
 };
 
-/// Longest value accepted in a field; free text (RHI notes, CPI information)
-/// may be longer.
-inline constexpr std::size_t max_field_chars = 1000;
-inline constexpr std::size_t max_free_text_chars = 20000;
+/// Longest value accepted in a field, in bytes of UTF-8; free text (RHI
+/// notes, CPI information) may be longer.
+inline constexpr std::size_t max_field_bytes = 1000;
+inline constexpr std::size_t max_free_text_bytes = 20000;
 
 /// Where each canonical column is in a CSV file, with the spec's renames,
-/// value maps and defaults, and which header columns are unknown (kept as
-/// attributes). Throws InputError naming the file and line 1 when required
-/// columns are missing, a column is named twice, or the spec maps a column
-/// the header lacks.
+/// value maps and defaults (the spec must outlive the map), and which header
+/// columns are unknown (kept as attributes). Throws InputError naming the
+/// file and line 1 when required columns are missing, a column is named
+/// twice, or the spec maps a column the header lacks.
 class ColumnMap {
 public:
     ColumnMap(std::span<const std::string_view> canonical,
@@ -67,9 +67,8 @@ public:
 
 private:
     struct Column {
-        int index = -1;            ///< field index in the file, -1 when absent
-        std::string default_value; ///< from the spec
-        const std::map<std::string, std::string>* values = nullptr; ///< the spec's value map
+        int index = -1;   ///< field index in the file, -1 when absent
+        ValueRules rules; ///< the spec's default and value map
     };
     std::vector<Column> m_columns;
     std::vector<int> m_unknown;
@@ -91,8 +90,10 @@ Parsed<model::Person> parse_person(const ColumnMap& columns, const CsvRecord& re
 Parsed<model::GazetteerEntry> parse_gazetteer_entry(const ColumnMap& columns,
                                                     const CsvRecord& record);
 
-/// Parsers for one JSON line; `renames` maps canonical top-level field names
-/// to the source's (from the spec's `columns`).
+/// Parsers for one JSON line (UTF-8). The spec's `columns` rename top-level
+/// fields, and its defaults and value maps apply to top-level fields holding
+/// a string or a boolean (value maps also to the codes of push_factors and
+/// pull_factors), as to CSV columns.
 Parsed<model::ReturnInterview> parse_rhi(std::string_view line, const DateTimeParser& times,
                                          const ImportSpec* spec, model::Timestamp now);
 Parsed<model::CpiReport> parse_cpi(std::string_view line, const DateTimeParser& times,

@@ -1,6 +1,7 @@
 #include "importers/spec.hpp"
 
 #include "base/error.hpp"
+#include "engine/model/columns.hpp"
 #include "importers/datetime.hpp"
 
 #include <nlohmann/json.hpp>
@@ -252,6 +253,28 @@ private:
         }
     }
 
+    /// In JSON Lines, values and defaults apply to top-level fields holding a
+    /// string or a boolean; value maps also to the codes of an array of codes.
+    void check_json_value_field(const std::string& canonical, const std::string& where,
+                                bool is_default) const {
+        if (!m_json_lines) {
+            return;
+        }
+        const auto is_in = [&](const auto& fields) {
+            return std::find(fields.begin(), fields.end(), canonical) != fields.end();
+        };
+        const std::string applies = std::string(is_default ? "defaults" : "value maps") +
+                                    " apply to " + m_kind +
+                                    " fields holding a string or a boolean" +
+                                    (is_default ? "" : ", and to the codes of an array of codes");
+        if (is_in(model::json_object_fields)) {
+            fail(where, canonical + " holds objects: " + applies);
+        }
+        if (is_default && is_in(model::json_code_list_fields)) {
+            fail(where, canonical + " holds an array of codes: " + applies);
+        }
+    }
+
     void read_values(const json& document, ImportSpec& spec) const {
         const json* value = find(document, "values");
         if (value == nullptr) {
@@ -261,6 +284,7 @@ private:
         for (const auto& [canonical, map] : fields.items()) {
             const std::string where = "values." + canonical;
             check_canonical(canonical, where);
+            check_json_value_field(canonical, where, false);
             object_at(map, where, "source value → canonical value");
             auto& target = spec.values[canonical];
             for (const auto& [from, to] : map.items()) {
@@ -302,6 +326,7 @@ private:
         for (const auto& [canonical, text] : defaults.items()) {
             const std::string where = "defaults." + canonical;
             check_canonical(canonical, where);
+            check_json_value_field(canonical, where, true);
             spec.defaults.emplace(canonical, string_at(text, where, false));
         }
     }
@@ -316,6 +341,51 @@ private:
 
 bool is_json_lines_kind(std::string_view kind) {
     return kind == "rhi" || kind == "cpi";
+}
+
+std::string_view source_name(const ImportSpec* spec, std::string_view canonical) {
+    if (spec != nullptr) {
+        for (const auto& [target, source] : spec->columns) {
+            if (target == canonical) {
+                return source;
+            }
+        }
+    }
+    return canonical;
+}
+
+std::string_view ValueRules::apply(std::string_view text) const {
+    while (!text.empty() && text.front() == ' ') {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && text.back() == ' ') {
+        text.remove_suffix(1);
+    }
+    if (text.empty()) {
+        return default_value;
+    }
+    if (values != nullptr) {
+        const auto it = values->find(std::string(text));
+        if (it != values->end()) {
+            return it->second;
+        }
+    }
+    return text;
+}
+
+ValueRules value_rules(const ImportSpec* spec, std::string_view canonical) {
+    ValueRules rules;
+    if (spec == nullptr) {
+        return rules;
+    }
+    const std::string name(canonical);
+    if (const auto it = spec->defaults.find(name); it != spec->defaults.end()) {
+        rules.default_value = it->second;
+    }
+    if (const auto it = spec->values.find(name); it != spec->values.end()) {
+        rules.values = &it->second;
+    }
+    return rules;
 }
 
 ImportSpec parse_import_spec(std::string_view text, std::string_view source,

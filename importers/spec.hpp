@@ -40,11 +40,35 @@ struct ImportSpec {
     std::map<std::string, std::string> defaults;
 };
 
+/// The name of canonical column (or JSON Lines top-level field) `canonical`
+/// in the source: its rename in the spec's `columns`, or itself (also when
+/// `spec` is null).
+std::string_view source_name(const ImportSpec* spec, std::string_view canonical);
+
+/// What a spec says about the values of one canonical column (CSV) or
+/// top-level field (JSON Lines): its default and its value map. The one home
+/// for applying them, for both formats.
+struct ValueRules {
+    std::string_view default_value;                             ///< "" for none
+    const std::map<std::string, std::string>* values = nullptr; ///< the spec's value map
+
+    bool empty() const { return default_value.empty() && values == nullptr; }
+    /// `text` without the spaces around it; then, when that is empty, the
+    /// default; otherwise its canonical value when the value map has it, else
+    /// itself.
+    std::string_view apply(std::string_view text) const;
+};
+
+/// The rules of `canonical` (none when `spec` is null); they point into `spec`.
+ValueRules value_rules(const ImportSpec* spec, std::string_view canonical);
+
 /// Parses and validates a spec; `source` names it in messages.
 /// `canonical_columns` are the canonical column (or, for JSON Lines, top-level
 /// field) names of the kind: keys of columns/values/defaults must be among
 /// them (an empty span checks nothing). `expected_kind`, when not empty, is the
-/// kind being imported; a spec for another kind is an error.
+/// kind being imported; a spec for another kind is an error. For rhi and cpi,
+/// `values` may not name a field holding objects, nor `defaults` one holding
+/// objects or an array (model::json_object_fields, json_code_list_fields).
 ImportSpec parse_import_spec(std::string_view json, std::string_view source,
                              std::span<const std::string_view> canonical_columns,
                              std::string_view expected_kind = {});

@@ -85,6 +85,21 @@ bool append_windows_1252_as_utf8(std::string& out, std::string_view in) {
     return ok;
 }
 
+std::optional<std::size_t> first_undefined_in_windows_1252(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x80 && byte < 0xA0 && k_cp1252_high[byte - 0x80] == 0) {
+            return i;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string hex_byte(unsigned char byte) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    return std::string("0x") + digits[byte >> 4] + digits[byte & 0xF];
+}
+
 bool is_ascii(std::string_view text) {
     const char* p = text.data();
     std::size_t n = text.size();

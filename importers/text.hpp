@@ -26,6 +26,13 @@ std::string_view to_string(Encoding encoding);
 /// still converted.
 bool append_windows_1252_as_utf8(std::string& out, std::string_view in);
 
+/// The byte offset (0-based) of the first of the five bytes Windows-1252
+/// leaves undefined in `text`, or nullopt when there is none.
+std::optional<std::size_t> first_undefined_in_windows_1252(std::string_view text);
+
+/// A byte as messages show it: "0x9D".
+std::string hex_byte(unsigned char byte);
+
 /// The byte offset (0-based) of the first byte of the first invalid UTF-8
 /// sequence in `text`, or nullopt when all of it is valid. Overlong forms,
 /// surrogates (U+D800..U+DFFF), code points above U+10FFFF, stray

@@ -1,7 +1,8 @@
 #pragma once
 
 // The canonical columns of the CSV formats (design/DATA-MODEL.md), in the
-// order Waymark writes them: one home for the writers and the importers.
+// order Waymark writes them, and the top-level fields of the JSON Lines
+// formats: one home for the writers, the importers and import specifications.
 
 #include <array>
 #include <string_view>
@@ -58,5 +59,59 @@ inline constexpr std::array<std::string_view, 7> person_columns = {
 
 inline constexpr std::array<std::string_view, 8> gazetteer_columns = {
     "key", "key_type", "x", "y", "crs", "label", "place_type", "restricted"};
+
+/// The top-level fields of rhi.jsonl that an import specification may name
+/// (`notes` is read too, but cannot be renamed).
+inline constexpr std::array<std::string_view, 26> rhi_fields = {"rhi_id",
+                                                                "episode_id",
+                                                                "child_id",
+                                                                "referred_at",
+                                                                "offered_at",
+                                                                "outcome",
+                                                                "decline_reason",
+                                                                "conducted_at",
+                                                                "mode",
+                                                                "independent",
+                                                                "consent_to_share",
+                                                                "places",
+                                                                "with",
+                                                                "push_factors",
+                                                                "pull_factors",
+                                                                "high_risk",
+                                                                "risk_of_repeat",
+                                                                "strategy_meeting_required",
+                                                                "cse_indicators",
+                                                                "cce_indicators",
+                                                                "nrm_referral",
+                                                                "locations_of_concern",
+                                                                "people_of_concern",
+                                                                "young_people_of_concern",
+                                                                "cpi_submitted",
+                                                                "sensitive_disclosure"};
+
+/// The top-level fields of cpi.jsonl that an import specification may name.
+inline constexpr std::array<std::string_view, 12> cpi_fields = {
+    "cpi_id",           "received_at", "submitter", "source",   "shared_with", "information",
+    "information_date", "location",    "subjects",  "vehicles", "places",      "grading"};
+
+/// Top-level fields of rhi.jsonl and cpi.jsonl that hold an object or an
+/// array of objects; every other one holds a string or a boolean, except the
+/// arrays of codes below.
+inline constexpr std::array<std::string_view, 12> json_object_fields = {"places",
+                                                                        "with",
+                                                                        "high_risk",
+                                                                        "locations_of_concern",
+                                                                        "people_of_concern",
+                                                                        "young_people_of_concern",
+                                                                        "submitter",
+                                                                        "source",
+                                                                        "location",
+                                                                        "subjects",
+                                                                        "vehicles",
+                                                                        "grading"};
+
+/// Top-level fields of rhi.jsonl that hold an array of codes.
+inline constexpr std::array<std::string_view, 2> json_code_list_fields = {"push_factors",
+                                                                          "pull_factors"};
 
 } // namespace waymark::model

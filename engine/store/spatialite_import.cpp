@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/model/codes.hpp"
+#include "engine/store/audit.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -398,6 +399,9 @@ public:
                       "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                       "WHERE f_table_name IN ('places', 'locations')");
         }
+        // Audited in the same transaction: an import is in the log if and only
+        // if it is in the store (design/PRIVACY.md).
+        append_import_audit_entry(m_db, m_run_id);
         m_transaction.commit();
     }
 

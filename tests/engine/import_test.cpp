@@ -7,6 +7,8 @@
 #include "data/synth/world.hpp"
 #include "data/synth/writer.hpp"
 #include "engine/import.hpp"
+#include "engine/sha256.hpp"
+#include "engine/store/audit.hpp"
 #include "engine/store/sqlite.hpp"
 #include "engine/store/store.hpp"
 #include "tests/support/errors.hpp"
@@ -14,6 +16,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -67,7 +71,23 @@ protected:
     }
 
     store::StoreStatus status() { return store::open_store(db, store::Access::read)->status(); }
+
+    std::string text(const std::string& sql) {
+        auto connection = sqlite::Database::open(db, sqlite::OpenMode::read_only);
+        sqlite::Statement query(connection, sql);
+        return query.step() ? query.column_optional_text(0).value_or("NULL") : "no row";
+    }
+
+    std::filesystem::path write(const std::string& name, const std::string& content) {
+        const auto path = dir.path() / name;
+        std::ofstream(path, std::ios::binary) << content;
+        return path;
+    }
 };
+
+// A few episodes' columns: the required ones and police_ref.
+constexpr std::string_view episodes_header =
+    "episode_id,child_id,reported_at,age,setting,from_postcode,police_ref\n";
 
 TEST_F(ImportTest, TheWorldImportsWithTheGeneratorsCountsAndEveryPlaceLocated) {
     const auto w = world();
@@ -269,6 +289,254 @@ TEST_F(ImportTest, ARecordBeyondTheSizeLimitStopsTheImport) {
     const std::string message = message_of<InputError>([&] { import("episodes", path); });
     EXPECT_NE(message.find(": record is longer than 16777216 bytes"), std::string::npos) << message;
     EXPECT_EQ(status().episodes, 0);
+}
+
+TEST_F(ImportTest, JsonLinesFilesHonourTheSpecsEncodingValuesAndDefaults) {
+    // A Windows-1252 export: é is 0xE9, £ is 0xA3.
+    const auto rhi_spec = write("rhi-spec.json", R"({"kind": "rhi", "encoding": "windows-1252",
+        "columns": {"rhi_id": "Ref"},
+        "values": {"outcome": {"Done": "completed", "Refused": "declined"},
+                   "consent_to_share": {"Yes": "Y", "No": "N"},
+                   "push_factors": {"DV": "domestic_violence"}},
+        "defaults": {"mode": "face_to_face", "independent": "Y",
+                     "decline_reason": "none given"}})");
+    const auto rhi = write(
+        "rhi.jsonl", "{\"Ref\": \"R-1\", \"outcome\": \"Done\", \"consent_to_share\": \"Yes\", "
+                     "\"push_factors\": [\"DV\", \"needing_space\"], "
+                     "\"notes\": {\"analysis\": \"met at the caf\xE9, \xA3"
+                     "5\"}}\n"
+                     "{\"Ref\": \"R-2\", \"outcome\": \"Refused\", \"mode\": \"phone\", "
+                     "\"independent\": false, \"consent_to_share\": \"No\", "
+                     "\"decline_reason\": \"Ren\xE9"
+                     "e said no\"}\n");
+    const ImportReport report = import("rhi", rhi, rhi_spec);
+    EXPECT_EQ(report.inserted, 2);
+    EXPECT_EQ(report.quarantined, 0) << report.to_json();
+    EXPECT_EQ(text("SELECT outcome || ' ' || consent_to_share || ' ' || mode || ' ' || independent "
+                   "|| ' ' || decline_reason FROM rhis WHERE rhi_id = 'R-1'"),
+              "completed 1 face_to_face 1 none given");
+    EXPECT_EQ(text("SELECT group_concat(code, ' ') FROM (SELECT code FROM rhi_factors WHERE "
+                   "rhi_id = 'R-1' AND direction = 'push' ORDER BY code)"),
+              "domestic_violence needing_space");
+    EXPECT_EQ(text("SELECT text FROM rhi_notes WHERE rhi_id = 'R-1'"),
+              "met at the caf\u00e9, \u00a35");
+    EXPECT_EQ(text("SELECT outcome || ' ' || consent_to_share || ' ' || mode || ' ' || independent "
+                   "|| ' ' || decline_reason FROM rhis WHERE rhi_id = 'R-2'"),
+              "declined 0 phone 0 Ren\u00e9e said no");
+
+    const auto cpi_spec = write("cpi-spec.json", R"({"kind": "cpi", "encoding": "cp1252",
+        "values": {"shared_with": {"Sch": "school"}},
+        "defaults": {"received_at": "2026-03-05T09:00"}})");
+    const auto cpi = write("cpi.jsonl", "{\"cpi_id\": \"I-1\", \"shared_with\": \"Sch\", "
+                                        "\"information\": \"seen near the caf\xE9\"}\n");
+    const ImportReport cpis = import("cpi", cpi, cpi_spec);
+    EXPECT_EQ(cpis.inserted, 1) << cpis.to_json();
+    EXPECT_EQ(text("SELECT received_at || ' ' || shared_with || ' ' || information FROM cpis"),
+              "2026-03-05T09:00:00Z school seen near the caf\u00e9");
+}
+
+TEST_F(ImportTest, ACsvFileImportedAsJsonLinesIsRefusedAtItsFirstLine) {
+    const auto csv = write("episodes.csv", std::string(episodes_header) +
+                                               "E-1,C-1,2026-01-01T10:00,12,home,ZZ1 1AA,\n");
+    EXPECT_EQ(message_of<InputError>([&] { import("rhi", csv); }),
+              csv.string() + ": line 1: this looks like CSV, not JSON Lines (one JSON object per "
+                             "line): is this a Return Home Interview file?");
+    const auto late = write("late.csv", "\n \n" + std::string(episodes_header));
+    EXPECT_EQ(message_of<InputError>([&] { import("cpi", late); }),
+              late.string() + ": line 3: this looks like CSV, not JSON Lines (one JSON object per "
+                              "line): is this a CPI file?");
+    const auto array = write("array.json", "[{\"rhi_id\": \"R-1\"},\n{\"rhi_id\": \"R-2\"}]\n");
+    EXPECT_EQ(message_of<InputError>([&] { import("rhi", array); }),
+              array.string() + ": line 1: this is not a JSON object (JSON Lines hold one JSON "
+                               "object per line): is this a Return Home Interview file?");
+    EXPECT_EQ(status().import_runs, 0);
+    EXPECT_EQ(status().quarantined_rows, 0);
+
+    // A damaged JSON object on line 1 is a bad record, not a file of another
+    // kind: quarantined like any later one.
+    const auto damaged = write("damaged.jsonl", "{\"rhi_id\": \"R-1\", \"outcome\": \n"
+                                                "{\"rhi_id\": \"R-2\"}\n"
+                                                "R-3,completed\n");
+    const ImportReport report = import("rhi", damaged);
+    EXPECT_EQ(report.rows_read, 3);
+    EXPECT_EQ(report.inserted, 1);
+    EXPECT_EQ(report.quarantined_by_reason,
+              (std::map<std::string, std::int64_t>{{"malformed_json", 2}}));
+    EXPECT_EQ(count("SELECT count(*) FROM quarantine WHERE line IN (1, 3)"), 2);
+}
+
+TEST_F(ImportTest, AnEmptyRequiredValueIsQuarantinedInEveryKind) {
+    const std::map<std::string, std::int64_t> two = {{"missing_required", 2}};
+    const std::map<std::string, std::int64_t> three = {{"missing_required", 3}};
+    const std::map<std::string, std::int64_t> four = {{"missing_required", 4}};
+    const auto cpi =
+        write("cpi.jsonl", "{\"cpi_id\": \"I-1\", \"received_at\": \"\"}\n"
+                           "{\"cpi_id\": \"I-2\", \"received_at\": \"  \"}\n"
+                           "{\"cpi_id\": \"\", \"received_at\": \"2026-03-05T09:00\"}\n"
+                           "{\"cpi_id\": \"I-4\", \"received_at\": \"2026-03-05T09:00\"}\n");
+    const ImportReport cpis = import("cpi", cpi);
+    EXPECT_EQ(cpis.inserted, 1);
+    EXPECT_EQ(cpis.quarantined_by_reason, three);
+    ASSERT_FALSE(cpis.examples.empty());
+    EXPECT_EQ(cpis.examples[0].message, "received_at is required but empty");
+
+    const auto rhi = write("rhi.jsonl", "{\"rhi_id\": \"\"}\n{\"rhi_id\": \" \"}\n"
+                                        "{\"rhi_id\": \"R-3\"}\n");
+    const ImportReport rhis = import("rhi", rhi);
+    EXPECT_EQ(rhis.inserted, 1);
+    EXPECT_EQ(rhis.quarantined_by_reason, two);
+
+    const auto episodes = write("episodes.csv", std::string(episodes_header) +
+                                                    ",C-1,2026-01-01T10:00,12,home,ZZ1 1AA,\n"
+                                                    "E-2,\" \",2026-01-01T10:00,12,home,ZZ1 1AA,\n"
+                                                    "E-3,C-3,,12,home,ZZ1 1AA,\n"
+                                                    "E-4,C-4,2026-01-01T10:00,12,Unknown,ZZ1 1AA,\n"
+                                                    "E-5,C-5,2026-01-01T10:00,,home,ZZ1 1AA,\n"
+                                                    "E-6,C-6,2026-01-01T10:00,12,home,,\n"
+                                                    "E-7,C-7,2026-01-01T10:00,12,home,ZZ1 1AA,\n");
+    // A value map may map a source code to "" (unknown): a required one is then missing.
+    const auto spec =
+        write("spec.json", R"({"kind": "episodes", "values": {"setting": {"Unknown": ""}}})");
+    const ImportReport episode_report = import("episodes", episodes, spec);
+    EXPECT_EQ(episode_report.inserted, 1);
+    EXPECT_EQ(episode_report.quarantined_by_reason,
+              (std::map<std::string, std::int64_t>{{"missing_required", 6}}));
+
+    const auto persons =
+        write("persons.csv", "person_id,kind\n,child\nP-2,\nP-3,\" \"\nP-4,adult\n");
+    const ImportReport person_report = import("persons", persons);
+    EXPECT_EQ(person_report.inserted, 1);
+    EXPECT_EQ(person_report.quarantined_by_reason, three);
+
+    const auto gazetteer = write("gazetteer.csv", "key,key_type,x,y\nA,place,,1\nB,place,1,\n"
+                                                  "C,,1,1\n,place,1,1\nD,place,700000,300000\n");
+    const ImportReport gazetteer_report = import("gazetteer", gazetteer);
+    EXPECT_EQ(gazetteer_report.inserted, 1);
+    EXPECT_EQ(gazetteer_report.quarantined_by_reason, four);
+}
+
+TEST_F(ImportTest, AByteWindows1252LeavesUndefinedIsAnEncodingError) {
+    const auto spec = write("spec.json", R"({"kind": "episodes", "encoding": "windows-1252"})");
+    const auto episodes =
+        write("episodes.csv", std::string(episodes_header) +
+                                  "E-1,C-1,2026-01-01T10:00,12,home,ZZ1 1AA,caf\xE9\n"
+                                  "E-2,C-2,2026-01-01T10:00,12,home,ZZ1 1AA,x\x81y\n");
+    const ImportReport report = import("episodes", episodes, spec);
+    EXPECT_EQ(report.inserted, 1);
+    EXPECT_EQ(report.quarantined_by_reason,
+              (std::map<std::string, std::int64_t>{{"encoding_error", 1}}));
+    EXPECT_EQ(text("SELECT line || ' ' || reason FROM quarantine"),
+              "3 encoding_error: byte 0x81 in field 7 at byte 42 of the record is not defined in "
+              "windows-1252");
+
+    const auto rhi_spec = write("rhi-spec.json", R"({"kind": "rhi", "encoding": "windows-1252"})");
+    const auto rhi = write("rhi.jsonl", "{\"rhi_id\": \"R-1\", \"decline_reason\": \"caf\xE9\"}\n"
+                                        "{\"rhi_id\": \"R-2\", \"decline_reason\": \"x\x9Dy\"}\n");
+    const ImportReport rhis = import("rhi", rhi, rhi_spec);
+    EXPECT_EQ(rhis.inserted, 1);
+    EXPECT_EQ(rhis.quarantined_by_reason,
+              (std::map<std::string, std::int64_t>{{"encoding_error", 1}}));
+    EXPECT_EQ(text("SELECT line || ' ' || reason FROM quarantine WHERE import_run_id = " +
+                   std::to_string(rhis.run_id)),
+              "2 encoding_error: byte 0x9D at byte 38 is not defined in windows-1252");
+}
+
+TEST_F(ImportTest, BlankCsvLinesAreCountedAndEveryPhysicalRecordIsAccountedFor) {
+    // Lines 2, 4, 5 and 8 are blank (nothing, or nothing before CRLF); line 7
+    // holds spaces, which RFC 4180 reads as a record of one field.
+    const std::string row = "C-1,2026-01-01T10:00,12,home,ZZ1 1AA,\n";
+    const auto file = write("episodes.csv", std::string(episodes_header) + "\nE-1," + row +
+                                                "\r\n\nE-2," + row + "   \n\n");
+    const ImportReport report = import("episodes", file);
+    EXPECT_EQ(report.blank_lines, 4);
+    EXPECT_EQ(report.rows_read, 3);
+    EXPECT_EQ(1 + report.rows_read + report.blank_lines, 8) << "the header, rows and blank lines";
+    EXPECT_EQ(report.inserted, 2);
+    EXPECT_EQ(report.quarantined_by_reason,
+              (std::map<std::string, std::int64_t>{{"malformed_row", 1}}));
+    EXPECT_EQ(count("SELECT line FROM quarantine"), 7);
+    EXPECT_EQ(nlohmann::json::parse(report.to_json())["blank_lines"], 4);
+}
+
+TEST_F(ImportTest, AnOverLongFieldIsMeasuredInBytes) {
+    std::string ref;
+    for (int i = 0; i < 600; ++i) {
+        ref += "\u00e9"; // two bytes in UTF-8: 600 characters, 1200 bytes
+    }
+    const auto file =
+        write("episodes.csv", std::string(episodes_header) +
+                                  "E-1,C-1,2026-01-01T10:00,12,home,ZZ1 1AA," + ref + "\n");
+    const ImportReport report = import("episodes", file);
+    ASSERT_EQ(report.examples.size(), 1U);
+    EXPECT_EQ(report.examples[0].code, "over_long_field");
+    EXPECT_EQ(report.examples[0].message, "police_ref is 1200 bytes long (at most 1000)");
+}
+
+TEST_F(ImportTest, EachCommittedImportAppendsOneChainedAuditEntryWithoutRecordContent) {
+    const auto gazetteer = write("gazetteer.csv", "key,key_type,x,y,label\n"
+                                                  "ZZ1 1AA,postcode,700000,300000,Kayla's home\n");
+    const auto episodes = write("episodes.csv", std::string(episodes_header) +
+                                                    "E-1,C-1,2026-01-01T10:00,12,home,ZZ1 1AA,\n"
+                                                    ",C-2,2026-01-01T10:00,12,home,ZZ1 1AA,\n");
+    import("gazetteer", gazetteer);
+    const ImportReport report = import("episodes", episodes);
+    EXPECT_THROW(import("episodes", write("empty.csv", "")), InputError);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_log"), 2) << "one per committed import";
+    EXPECT_EQ(status().audit_entries, 2);
+
+    const passwd* user = getpwuid(geteuid());
+    ASSERT_NE(user, nullptr);
+    EXPECT_EQ(text("SELECT command || ' ' || ifnull(profile, 'NULL') FROM audit_log WHERE seq = 2"),
+              "import NULL");
+    const auto inputs = nlohmann::json::parse(text("SELECT inputs FROM audit_log WHERE seq = 2"));
+    EXPECT_EQ(inputs, (nlohmann::json{{"user", user->pw_name},
+                                      {"kind", "episodes"},
+                                      {"file", episodes.string()},
+                                      {"file_sha256", text("SELECT file_sha256 FROM import_runs "
+                                                           "WHERE import_run_id = " +
+                                                           std::to_string(report.run_id))},
+                                      {"spec", nullptr}}));
+    const auto outputs = nlohmann::json::parse(text("SELECT outputs FROM audit_log WHERE seq = 2"));
+    EXPECT_EQ(outputs, (nlohmann::json{{"import_run", report.run_id},
+                                       {"rows_read", 2},
+                                       {"rows_imported", 1},
+                                       {"rows_updated", 0},
+                                       {"rows_unchanged", 0},
+                                       {"rows_quarantined", 1},
+                                       {"unresolved_locations", 0}}));
+    // Chained: each entry names the hash of the one before (64 zeros for the first).
+    EXPECT_EQ(text("SELECT prev_hash FROM audit_log WHERE seq = 1"), std::string(64, '0'));
+    EXPECT_EQ(text("SELECT prev_hash FROM audit_log WHERE seq = 2"),
+              text("SELECT hash FROM audit_log WHERE seq = 1"));
+    EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE length(hash) = 64 AND hash GLOB "
+                    "'[0-9a-f]*' AND hash <> prev_hash"),
+              2);
+    {
+        auto connection = sqlite::Database::open(db, sqlite::OpenMode::read_only);
+        sqlite::Statement entries(connection, "SELECT prev_hash, at, command, "
+                                              "ifnull(profile, ''), inputs, outputs, hash "
+                                              "FROM audit_log ORDER BY seq");
+        while (entries.step()) {
+            EXPECT_EQ(store::audit_entry_hash(entries.column_text(0), entries.column_text(1),
+                                              entries.column_text(2), entries.column_text(3),
+                                              entries.column_text(4), entries.column_text(5)),
+                      entries.column_text(6));
+        }
+    }
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(store::audit_entry_hash(std::string(64, '0'), "2026-01-01T00:00:00Z", "import", "",
+                                      "{}", "{}"),
+              sha256_hex(R"(["0000000000000000000000000000000000000000000000000000000000000000",)"
+                         R"("2026-01-01T00:00:00Z","import",null,"{}","{}"])"));
+    // No record content: no ids, labels or quarantine messages.
+    for (const char* content : {"E-1", "C-1", "C-2", "Kayla", "ZZ1", "required"}) {
+        EXPECT_EQ(count(std::string("SELECT count(*) FROM audit_log WHERE inputs || outputs LIKE "
+                                    "'%") +
+                        content + "%'"),
+                  0)
+            << content;
+    }
 }
 
 TEST_F(ImportTest, TheReportIsStoredWithTheRun) {

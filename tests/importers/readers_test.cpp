@@ -331,6 +331,31 @@ TEST(CsvReader, DecodesWindows1252) {
     EXPECT_EQ(read_csv("\xEF\xBB\xBFid\n", options)[0].fields, (Fields{"\u00EF\u00BB\u00BFid"}));
 }
 
+TEST(CsvReader, NamesTheKindOfEachProblemWithACode) {
+    const auto problem_of = [](const std::string& text, Encoding encoding) {
+        CsvOptions options = small_options();
+        options.encoding = encoding;
+        std::istringstream in(text);
+        CsvReader reader(in, "test.csv", options);
+        CsvRecord record;
+        EXPECT_TRUE(reader.next(record));
+        return record.problem;
+    };
+    EXPECT_EQ(problem_of("a,b\n", Encoding::utf8), ReadProblem::none);
+    EXPECT_EQ(problem_of("a\"b\n", Encoding::utf8), ReadProblem::malformed);
+    EXPECT_EQ(problem_of("\"a\n", Encoding::utf8), ReadProblem::malformed);
+    EXPECT_EQ(problem_of("Ren\xE9"
+                         "e\n",
+                         Encoding::utf8),
+              ReadProblem::encoding);
+    for (const char byte : {'\x81', '\x8D', '\x8F', '\x90', '\x9D'}) {
+        EXPECT_EQ(problem_of(std::string("a,") + byte + "\n", Encoding::windows_1252),
+                  ReadProblem::encoding);
+    }
+    EXPECT_EQ(problem_of(std::string(2000, 'x') + "\n", Encoding::utf8), ReadProblem::too_long);
+    EXPECT_EQ(problem_of("a\"\xFF\n", Encoding::utf8), ReadProblem::malformed) << "the first found";
+}
+
 TEST(CsvReader, SkipsARecordOverTheLimit) {
     const std::string long_field(2000, 'x');
     expect_bad_second_record("a," + long_field, "record is longer than 1024 bytes");
@@ -516,6 +541,35 @@ TEST(LineReader, ReportsLongLinesAndInvalidUtf8ThenCarriesOn) {
                                      {5, "last", ""}}));
     EXPECT_EQ(read_lines(std::string(17, 'y'))[0].error, "line is longer than 16 bytes");
     EXPECT_EQ(read_lines(std::string(16, 'y') + "\r\n")[0].error, "");
+}
+
+TEST(LineReader, DecodesWindows1252AndNamesTheKindOfEachProblem) {
+    std::istringstream in("{\"a\": \"caf\xE9 \x80\"}\r\n"
+                          "{\"b\": \"x\x8Fy\"}\n" +
+                          std::string(40, 'z') + "\n\xEF\xBB\xBF\n");
+    LineReader reader(in, "test.jsonl", 16 << 10, 1, Encoding::windows_1252);
+    Line line;
+    ASSERT_TRUE(reader.next(line));
+    EXPECT_EQ(line.text, "{\"a\": \"caf\u00E9 \u20AC\"}");
+    EXPECT_EQ(line.problem, ReadProblem::none);
+    ASSERT_TRUE(reader.next(line));
+    EXPECT_EQ(line.error, "byte 0x8F at byte 8 is not defined in windows-1252");
+    EXPECT_EQ(line.problem, ReadProblem::encoding);
+    EXPECT_EQ(line.text, "{\"b\": \"x\x8Fy\"}") << "the raw bytes, for quarantine";
+    ASSERT_TRUE(reader.next(line));
+    EXPECT_EQ(line.problem, ReadProblem::none);
+    // Not a byte order mark here: three Windows-1252 characters.
+    ASSERT_TRUE(reader.next(line));
+    EXPECT_EQ(line.text, "\u00EF\u00BB\u00BF");
+
+    std::istringstream utf8("Ren\xE9"
+                            "e\n" +
+                            std::string(40, 'z') + "\n");
+    LineReader strict(utf8, "test.jsonl", 16);
+    ASSERT_TRUE(strict.next(line));
+    EXPECT_EQ(line.problem, ReadProblem::encoding);
+    ASSERT_TRUE(strict.next(line));
+    EXPECT_EQ(line.problem, ReadProblem::too_long);
 }
 
 TEST(LineReader, ThrowsOnlyWhenTheStreamFails) {

@@ -1,4 +1,5 @@
 #include "base/error.hpp"
+#include "engine/model/columns.hpp"
 #include "importers/datetime.hpp"
 #include "importers/spec.hpp"
 #include "tests/support/errors.hpp"
@@ -267,6 +268,39 @@ TEST(ImportSpec, TheDefaults) {
     EXPECT_EQ(error(R"({"kind": "episodes", "defaults": "x"})"),
               "import spec spec.json: defaults: must be an object (canonical column → value when "
               "absent or empty), not \"x\"");
+}
+
+TEST(ImportSpec, JsonLinesValuesAndDefaultsApplyWhereAFieldHoldsAValue) {
+    const auto rhi = [](std::string_view json) {
+        return parse_import_spec(json, "rhi.json", model::rhi_fields, "rhi");
+    };
+    const auto rhi_error = [&](std::string_view json) {
+        return message_of<InputError>([&] { rhi(json); });
+    };
+    const ImportSpec spec = rhi(R"({"kind": "rhi",
+        "values": {"outcome": {"Done": "completed"}, "consent_to_share": {"Yes": "Y"},
+                   "push_factors": {"DV": "domestic_violence"}},
+        "defaults": {"mode": "face_to_face", "independent": "N"}})");
+    EXPECT_EQ(spec.values.at("push_factors").at("DV"), "domestic_violence");
+    EXPECT_EQ(spec.defaults.at("independent"), "N");
+    EXPECT_EQ(rhi_error(R"({"kind": "rhi", "values": {"places": {"a": "b"}}})"),
+              "import spec rhi.json: values.places: places holds objects: value maps apply to "
+              "rhi fields holding a string or a boolean, and to the codes of an array of codes");
+    EXPECT_EQ(rhi_error(R"({"kind": "rhi", "defaults": {"high_risk": "x"}})"),
+              "import spec rhi.json: defaults.high_risk: high_risk holds objects: defaults apply "
+              "to rhi fields holding a string or a boolean");
+    EXPECT_EQ(rhi_error(R"({"kind": "rhi", "defaults": {"pull_factors": "friends_fun"}})"),
+              "import spec rhi.json: defaults.pull_factors: pull_factors holds an array of codes: "
+              "defaults apply to rhi fields holding a string or a boolean");
+    EXPECT_EQ(message_of<InputError>([] {
+                  parse_import_spec(R"({"kind": "cpi", "values": {"grading": {"2": "B"}}})",
+                                    "cpi.json", model::cpi_fields, "cpi");
+              }),
+              "import spec cpi.json: values.grading: grading holds objects: value maps apply to "
+              "cpi fields holding a string or a boolean, and to the codes of an array of codes");
+    // CSV columns of the same names are plain columns.
+    EXPECT_NO_THROW(parse_import_spec(R"({"kind": "episodes", "defaults": {"from_label": "x"}})",
+                                      "spec.json", episodes(), "episodes"));
 }
 
 TEST(ImportSpec, UnreadableFiles) {

@@ -168,8 +168,9 @@ public:
         child.run();
 
         const std::int64_t from = add_location(e.from);
-        const std::optional<std::int64_t> found =
-            e.found ? std::optional(add_location(*e.found)) : std::nullopt;
+        // 0 stands for "no found location" (location ids start at 1); a plain
+        // integer rather than an optional keeps GCC's -Wmaybe-uninitialized quiet.
+        const std::int64_t found = e.found ? add_location(*e.found) : 0;
 
         auto& insert = statement(m_insert_episode, R"sql(
             INSERT INTO episodes (episode_id, child_id, reported_at, last_seen_at, returned_at,
@@ -192,7 +193,12 @@ public:
         insert.bind_text_or_null(13, e.responsible_authority);
         bind_code(insert, 14, e.risk_grade);
         insert.bind_text_or_null(15, e.police_ref);
-        insert.bind(16, from).bind(17, found);
+        insert.bind(16, from);
+        if (found != 0) {
+            insert.bind(17, found);
+        } else {
+            insert.bind_null(17);
+        }
         bind_code(insert, 18, e.returned_by);
         insert.bind(19, e.safe_and_well).bind(20, e.cse).bind(21, e.cce);
         insert.bind(22, e.trafficking).bind(23, e.uasc);

@@ -53,9 +53,10 @@ constexpr std::array<ExportColumn, 21> police_columns{{
     {"cce", "CCE Flag"},
 }};
 
-constexpr std::array<ExportValue, 24> police_values{{
+constexpr std::array<ExportValue, 26> police_values{{
     {"sex", "M", "Male"},
     {"sex", "F", "Female"},
+    {"sex", "X", "Not Specified"},
     {"sex", "U", "Unknown"},
     {"risk_grade", "high", "H"},
     {"risk_grade", "medium", "M"},
@@ -66,6 +67,7 @@ constexpr std::array<ExportValue, 24> police_values{{
     {"setting", "childrens_home", "Childrens Home"},
     {"setting", "supported_accommodation", "Supported Lodgings"},
     {"setting", "health", "Hospital"},
+    {"setting", "care_leaver", "Care Leaver Accommodation"},
     {"setting", "other", "Other"},
     {"returned_by", "police", "Located by Police"},
     {"returned_by", "parent_carer", "Returned by Parent/Carer"},

@@ -35,9 +35,9 @@
 // - A column the spec only defaults (police: category, from_crs, found_crs) is
 //   carried when the record holds the default; a record that does not cannot
 //   be written and EpisodeExportWriter throws rather than lose it.
-// - A canonical code the spec has no source word for (police: sex `X`,
-//   setting `care_leaver`) is written as the canonical code itself, which the
-//   importer reads unchanged (a value not in a map passes through).
+// - A canonical code the spec has no source word for is written as the
+//   canonical code itself, which the importer reads unchanged (a value not in
+//   a map passes through). Both shipped specs have a word for every code.
 // - Date-times are written in the spec's first format as local time in the
 //   world's zone (Europe/London), as the importer reads a time without offset.
 //   In the hour repeated when the clocks go back, the local text cannot say

@@ -668,10 +668,11 @@ TEST(ExportLayout, ARecordTheLayoutCannotCarryIsRefused) {
     e.missing_with = {"C-2"};
     EXPECT_EQ(written(ExportLayout::police, e).find(",Y,"), std::string::npos);
     EXPECT_EQ(written(ExportLayout::council, e).find("C-2"), std::string::npos);
-    // A code the police spec has no word for is written as it is.
+    // Every code has a word in the police export.
     e.sex = model::Sex::other;
     e.setting = model::Setting::care_leaver;
-    EXPECT_NE(written(ExportLayout::police, e).find(",X,care_leaver,H,"), std::string::npos);
+    EXPECT_NE(written(ExportLayout::police, e).find(",Not Specified,Care Leaver Accommodation,H,"),
+              std::string::npos);
 }
 
 // ---- the command line ----------------------------------------------------------

@@ -566,9 +566,11 @@ private:
     // memory (loaded once per import) because a per-row subquery costs an
     // index search and, for the key types, an ephemeral table each time. As
     // in the resolver's gazetteer index, the first place with a key wins.
-    std::optional<std::int64_t> place_of(std::string_view key) {
+    // 0 when there is none (place ids start at 1): a plain integer, because
+    // GCC's -Wmaybe-uninitialized misfires on an inlined optional here.
+    std::int64_t place_of(std::string_view key) {
         if (key.empty()) {
-            return std::nullopt;
+            return 0;
         }
         if (!m_place_ids_loaded) {
             sqlite::Statement all(m_db, "SELECT key, place_id FROM places ORDER BY place_id");
@@ -578,7 +580,7 @@ private:
             m_place_ids_loaded = true;
         }
         const auto it = m_place_ids.find(key);
-        return it == m_place_ids.end() ? std::nullopt : std::optional(it->second);
+        return it == m_place_ids.end() ? 0 : it->second;
     }
 
     std::int64_t add_location(const model::Location& l) {
@@ -602,7 +604,11 @@ private:
         insert.bind(10, to_code(l.resolved ? l.resolved->how : model::Resolution::unresolved));
         const std::string_view place_key = l.resolved ? l.resolved->place_key : std::string_view();
         insert.bind_text_or_null(11, place_key);
-        insert.bind(12, place_of(place_key));
+        if (const std::int64_t place = place_of(place_key); place != 0) {
+            insert.bind(12, place);
+        } else {
+            insert.bind_null(12);
+        }
         if (placed) {
             insert.bind(13, l.resolved->point.x).bind(14, l.resolved->point.y).bind(15, m_srid);
         } else {

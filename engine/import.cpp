@@ -49,6 +49,16 @@ public:
         }
         m_hash = (m_hash ^ 0x1fU) * 0x100000001b3ULL; // field separator
     }
+    void add(double number) {
+        char bytes[sizeof number];
+        std::memcpy(bytes, &number, sizeof number);
+        add(std::string_view(bytes, sizeof bytes));
+    }
+    void add(std::uint64_t number) {
+        char bytes[sizeof number];
+        std::memcpy(bytes, &number, sizeof number);
+        add(std::string_view(bytes, sizeof bytes));
+    }
     std::uint64_t value() const { return m_hash == 0 ? 1 : m_hash; }
 
 private:
@@ -380,7 +390,13 @@ private:
                 return;
             }
         }
+        m_resolution = ContentHash{};
         check(record, line);
+        // What resolution made of the record's locations is part of its
+        // content: a re-import after the gazetteer changed updates the records
+        // whose locations now resolve differently.
+        m_resolution.add(hash);
+        hash = m_resolution.value();
         store::AddResult result = add(record, hash);
         switch (result) {
         case store::AddResult::inserted:
@@ -419,6 +435,11 @@ private:
             warn(line, std::string(to_string(warning.code)),
                  std::string(field) + ": " + warning.message);
         }
+        const m::ResolvedPoint& resolved = *location.resolved;
+        m_resolution.add(m::to_code(resolved.how));
+        m_resolution.add(resolved.place_key);
+        m_resolution.add(resolved.point.x);
+        m_resolution.add(resolved.point.y);
         if (!outcome.resolved) {
             ++m_report.unresolved_locations;
             ++m_report.unresolved_by_given[std::string(given_as(location))];
@@ -501,6 +522,7 @@ private:
     std::unique_ptr<store::ImportWriter> m_writer;
     std::unordered_set<std::string> m_seen;
     m::Point m_place_point{};
+    ContentHash m_resolution; ///< the current record's resolved locations
 };
 
 } // namespace

@@ -707,6 +707,8 @@ private:
         "o.given_x AS found_x, o.given_y AS found_y, o.given_crs AS found_crs, "
         "o.given_lat AS found_lat, o.given_lon AS found_lon, o.place_key AS found_place_id, "
         "o.postcode AS found_postcode, o.label AS found_label, o.type AS found_type, "
+        "f.resolution AS from_resolution, f.resolved_place_key AS from_resolved_place, "
+        "o.resolution AS found_resolution, o.resolved_place_key AS found_resolved_place, "
         "(SELECT group_concat(child_id, ';') FROM episode_missing_with w "
         "WHERE w.episode_id = e.episode_id) AS missing_with "
         "FROM episodes e JOIN locations f ON f.location_id = e.from_location_id "

@@ -206,6 +206,35 @@ TEST_F(ImportTest, ImportingTheSameFileAgainChangesNothing) {
     EXPECT_EQ(after.str(), before);
 }
 
+TEST_F(ImportTest, AReimportAfterTheGazetteerPlacesWhatWasUnresolved) {
+    const auto w = world(synth::Scale::small, false);
+    // Episodes first, by mistake: locations given by postcode or place key
+    // cannot resolve yet (coordinates can).
+    const ImportReport early = import("episodes", w / "episodes.csv");
+    ASSERT_GT(early.unresolved_locations, 0);
+    const std::int64_t waiting =
+        count("SELECT count(*) FROM episodes e WHERE EXISTS (SELECT 1 FROM locations l WHERE "
+              "l.location_id IN (e.from_location_id, e.found_location_id) AND "
+              "l.resolution = 'unresolved')");
+    ASSERT_GT(waiting, 0);
+    import("gazetteer", w / "gazetteer.csv");
+    const ImportReport again = import("episodes", w / "episodes.csv");
+    EXPECT_EQ(again.unresolved_locations, 0);
+    EXPECT_EQ(again.updated, waiting);
+    EXPECT_EQ(again.unchanged, early.inserted - waiting);
+    EXPECT_GT(again.changed_fields.count("from_resolution") +
+                  again.changed_fields.count("found_resolution"),
+              0U);
+    EXPECT_EQ(count("SELECT count(*) FROM episodes e JOIN locations l ON l.location_id IN "
+                    "(e.from_location_id, e.found_location_id) WHERE l.geom IS NULL"),
+              0);
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('locations', 'geom')"), 1);
+    // And once placed, the same file changes nothing.
+    const ImportReport third = import("episodes", w / "episodes.csv");
+    EXPECT_EQ(third.updated, 0);
+    EXPECT_EQ(third.unchanged, early.inserted);
+}
+
 TEST_F(ImportTest, ANewerExtractUpdatesWhatChanged) {
     const auto w = world(synth::Scale::small, false);
     import("gazetteer", w / "gazetteer.csv");

@@ -264,7 +264,7 @@ TEST_F(ImportWriterTest, ANewerExtractUpdatesChangedRecordsAndRecordsWhatChanged
         EXPECT_EQ(writer->add(returned, 3), AddResult::updated);
         EXPECT_EQ(writer->last_changes(),
                   (std::vector<std::string>{"returned_at", "found_x", "found_y", "found_crs",
-                                            "found_label"}));
+                                            "found_label", "found_resolution"}));
         EXPECT_EQ(writer->add(episode("E-2", "C-2"), 2), AddResult::unchanged);
         writer->commit({.rows_read = 2, .rows_updated = 1, .rows_unchanged = 1});
     }
@@ -274,10 +274,11 @@ TEST_F(ImportWriterTest, ANewerExtractUpdatesChangedRecordsAndRecordsWhatChanged
     EXPECT_EQ(status.locations, 3); // E-1's old location replaced, not kept beside the new ones
     EXPECT_EQ(count("SELECT count(*) FROM idx_locations_geom"), 3);
     EXPECT_EQ(count("SELECT CheckSpatialIndex('locations', 'geom')"), 1);
-    EXPECT_EQ(count("SELECT count(*) FROM import_changes WHERE record_id = 'E-1' AND "
-                    "fields = 'returned_at,found_x,found_y,found_crs,found_label' AND "
-                    "import_run_id = 2"),
-              1);
+    EXPECT_EQ(
+        count("SELECT count(*) FROM import_changes WHERE record_id = 'E-1' AND "
+              "fields = 'returned_at,found_x,found_y,found_crs,found_label,found_resolution' AND "
+              "import_run_id = 2"),
+        1);
     EXPECT_EQ(count("SELECT count(*) FROM episode_missing_with"), 2);
 }
 

@@ -616,7 +616,8 @@ void ImportReport::write_text(std::ostream& out) const {
     std::snprintf(rate, sizeof rate, "%.2f s, %.0f rows/s", seconds, rows_per_second());
     out << "  time           " << rate << '\n';
     if (!examples.empty()) {
-        out << "First problems (all are in the store's quarantine and the import report):\n";
+        out << "First problems (every one is in the store: quarantine and import_warnings "
+               "tables):\n";
         for (const ImportExample& e : examples) {
             out << "  line " << e.line << ": " << e.code << ": " << e.message << '\n';
         }

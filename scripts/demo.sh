@@ -14,8 +14,26 @@ rm -rf "$out/sample-world"
 cp -r "$sample" "$out/sample-world"
 ls -l "$out/sample-world"
 echo
+rm -f "$db" "$db-wal" "$db-shm"
 echo "== waymark init"
 "$waymark" --db "$db" init
+echo
+# The gazetteer first: every location is resolved against it on import.
+for kind in gazetteer persons episodes rhi cpi; do
+  file="$out/sample-world/$kind.csv"
+  [[ -f "$file" ]] || file="$out/sample-world/$kind.jsonl"
+  echo "== waymark import $kind $file"
+  "$waymark" --db "$db" import "$kind" "$file"
+  echo
+done
+# A file with planted defects, into a store of its own: what quarantine and
+# warnings look like.
+dirty_db="$out/dirty.db"
+rm -f "$dirty_db" "$dirty_db-wal" "$dirty_db-shm"
+"$waymark" --db "$dirty_db" --quiet init > /dev/null
+"$waymark" --db "$dirty_db" --quiet import gazetteer "$out/sample-world/gazetteer.csv" > /dev/null
+echo "== waymark import episodes $out/sample-world/dirty/episodes.csv (planted defects)"
+"$waymark" --db "$dirty_db" import episodes "$out/sample-world/dirty/episodes.csv" || true
 echo
 echo "== waymark status"
 "$waymark" --db "$db" status
@@ -25,10 +43,13 @@ Results are in $out/:
   sample-world/   the synthetic world in the canonical formats, with truth.json
                   (the planted peer groups, adults of concern, hotspots and
                   triggers) and dirty/ (files with planted defects)
-  waymark.db      the store (SpatiaLite): open it in QGIS with
-                  Layer > Add Layer > Add SpatiaLite Layer
+  waymark.db      the store (SpatiaLite) with the world imported: open it in
+                  QGIS with Layer > Add Layer > Add SpatiaLite Layer (the
+                  "locations" and "places" layers hold the points)
+  dirty.db        the dirty episodes file imported on its own: its quarantine
+                  and import_warnings tables say what was refused and why
 
-Importing the world into the store, hotspots, networks and exports arrive
-with the commands of later releases; 'waymark --help' lists what this build
-can do. Documentation: docs/README.md (start with docs/synth.md).
+Hotspots, networks and exports arrive with the commands of later releases;
+'waymark --help' lists what this build can do. Documentation: docs/README.md
+(docs/import.md for imports, docs/synth.md for the sample world).
 MSG

@@ -74,6 +74,16 @@ void append_date_time(std::string& out, std::int64_t seconds) {
     }
 }
 
+/// Appends a UTC offset as ISO 8601 "+01:00" / "-05:00" (whole minutes).
+void append_offset(std::string& out, std::int64_t offset_seconds) {
+    out += offset_seconds < 0 ? '-' : '+';
+    const auto magnitude =
+        static_cast<unsigned>(offset_seconds < 0 ? -offset_seconds : offset_seconds);
+    append_two(out, magnitude / 3600);
+    out += ':';
+    append_two(out, magnitude / 60 % 60);
+}
+
 /// EPSG codes of the geographic CRSs whose x/y are degrees (6 decimals, not 2).
 bool is_geographic(int crs) noexcept {
     return crs == 4326 || crs == 4258 || crs == 4277;
@@ -541,7 +551,32 @@ void LocalTimeFormatter::append(std::string& out, model::Timestamp utc) {
         m_end = info.end.time_since_epoch().count();
         m_offset = info.offset.count();
     }
-    append_date_time(out, seconds + m_offset);
+    const std::int64_t local = seconds + m_offset;
+    const std::size_t start = out.size();
+    append_date_time(out, local);
+    // In the hour repeated when the clocks go back the local time names two
+    // instants, so it is written with its offset ("2024-10-27T01:22+00:00").
+    // A local time can only be repeated near a transition: the window is the
+    // largest change of offset in the time-zone database (about a day, in
+    // Alaska in 1867), so only a few timestamps a year are looked up. The
+    // comparisons are written so that a period reaching sys_seconds::min/max
+    // cannot overflow.
+    constexpr std::int64_t near_transition = 25 * 3600;
+    if (m_begin > seconds - near_transition || m_end <= seconds + near_transition) {
+        const date::local_info info =
+            m_zone->get_info(date::local_seconds{std::chrono::seconds{local}});
+        if (info.result == date::local_info::ambiguous) {
+            if (m_offset % 60 == 0) {
+                append_offset(out, m_offset);
+            } else {
+                // An offset with seconds (local mean time, long ago) has no
+                // ISO 8601 form: the instant is written in UTC instead.
+                out.resize(start);
+                append_date_time(out, seconds);
+                out += 'Z';
+            }
+        }
+    }
 }
 
 std::string LocalTimeFormatter::format(model::Timestamp utc) {

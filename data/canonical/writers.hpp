@@ -77,6 +77,9 @@ public:
     explicit LocalTimeFormatter(const date::time_zone* zone) noexcept : m_zone(zone) {}
 
     /// Appends "2026-07-01T21:30" (or "...T21:30:05", or "...Z" without a zone).
+    /// A local time that happens twice (the hour repeated when the clocks go
+    /// back) is followed by its offset, "2026-10-25T01:30+01:00" for the first
+    /// and "...+00:00" for the second, so that it names one instant.
     void append(std::string& out, model::Timestamp utc);
 
     /// The appended text as a string.

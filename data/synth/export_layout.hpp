@@ -41,11 +41,13 @@
 // - Date-times are written in the spec's first format as local time in the
 //   world's zone (Europe/London), as the importer reads a time without offset.
 //   In the hour repeated when the clocks go back, the local text cannot say
-//   which of the two instants is meant — in the canonical file no more than in
-//   the export — so both are read as the earlier one (with an ambiguous_time
-//   warning); the stores still agree, but the later instant is stored an hour
-//   early in both. Seconds cannot be written (the formats stop at minutes);
-//   the generator's times are whole minutes and a time with seconds throws.
+//   which of the two instants is meant: the canonical file writes the offset
+//   there (canonical::LocalTimeFormatter) and is read exactly, but the
+//   export's formats have no offset, so both are read as the earlier one (with
+//   an ambiguous_time warning). The stores agree except that an export time in
+//   the second 01:xx is stored an hour early. Seconds cannot be written (the
+//   formats stop at minutes); the generator's times are whole minutes and a
+//   time with seconds throws.
 // - Windows-1252 (police): each character it lacks is written as `?`, and
 //   counted (EpisodeExportWriter::replaced_characters); the generator's own
 //   names and labels are ASCII, so nothing is replaced in a generated world.

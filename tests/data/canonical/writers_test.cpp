@@ -1,5 +1,6 @@
 #include "base/error.hpp"
 #include "data/canonical/writers.hpp"
+#include "importers/datetime.hpp"
 #include "tests/support/errors.hpp"
 
 #include <date/tz.h>
@@ -7,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -159,17 +162,83 @@ TEST(LocalTime, SpringForwardSkipsAnHour) {
     EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-03-29T00:30:00Z")), "2026-03-29T00:30");
 }
 
-TEST(LocalTime, AutumnBackRepeatsAnHour) {
+TEST(LocalTime, AutumnBackRepeatsAnHourSoItCarriesTheOffset) {
     // 25 October 2026: at 01:00 UTC clocks go from 02:00 BST back to 01:00 GMT, so
-    // local 01:00-01:59 happens twice.
+    // local 01:00-01:59 happens twice: each occurrence is written with its offset.
     LocalTimeFormatter formatter(london());
-    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T00:30:00Z")), "2026-10-25T01:30");
-    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T00:59:59Z")), "2026-10-25T01:59:59");
-    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T01:00:00Z")), "2026-10-25T01:00");
-    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T01:30:00Z")), "2026-10-25T01:30");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-24T23:59:59Z")), "2026-10-25T00:59:59");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T00:00:00Z")),
+              "2026-10-25T01:00+01:00");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T00:30:00Z")),
+              "2026-10-25T01:30+01:00");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T00:59:59Z")),
+              "2026-10-25T01:59:59+01:00");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T01:00:00Z")),
+              "2026-10-25T01:00+00:00");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T01:30:00Z")),
+              "2026-10-25T01:30+00:00");
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T01:59:59Z")),
+              "2026-10-25T01:59:59+00:00");
     EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T02:00:00Z")), "2026-10-25T02:00");
+    // and the earlier occurrence again after the later (the cached period must not leak)
+    EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-10-25T00:15:00Z")),
+              "2026-10-25T01:15+01:00");
     EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-07-01T20:30:00Z")), "2026-07-01T21:30");
     EXPECT_EQ(formatter.format(parse_timestamp_utc("2026-01-15T20:30:00Z")), "2026-01-15T20:30");
+}
+
+TEST(LocalTime, OnlyTheRepeatedHourCarriesAnOffset) {
+    // Every five minutes over two years in London (four clock changes), and a zone
+    // whose clocks go back by half an hour (Lord Howe: +11:00 to +10:30).
+    struct Case {
+        const date::time_zone* zone;
+        std::int64_t repeated; // five-minute steps per autumn
+    };
+    const Case cases[] = {{london(), 12}, {date::locate_zone("Australia/Lord_Howe"), 6}};
+    for (const Case& c : cases) {
+        LocalTimeFormatter formatter(c.zone);
+        const auto start = model::Timestamp{
+            std::chrono::sys_days{std::chrono::year{2025} / std::chrono::January / 1}};
+        const auto end = model::Timestamp{
+            std::chrono::sys_days{std::chrono::year{2027} / std::chrono::January / 1}};
+        std::int64_t with_offset = 0;
+        for (auto t = start; t < end; t += std::chrono::minutes{5}) {
+            const std::string text = formatter.format(t);
+            const auto local = c.zone->to_local(t);
+            const bool ambiguous = c.zone->get_info(local).result == date::local_info::ambiguous;
+            const bool has_offset = text.size() > 16 && (text[16] == '+' || text[16] == '-');
+            EXPECT_EQ(has_offset, ambiguous) << text;
+            with_offset += has_offset ? 1 : 0;
+        }
+        // Two autumns; each repeated time is written twice, once per offset.
+        EXPECT_EQ(with_offset, 2 * 2 * c.repeated) << c.zone->name();
+    }
+}
+
+TEST(LocalTime, RoundTripsThroughTheImporterToTheSameInstant) {
+    // What the writer writes, the importer reads back as the same UTC instant
+    // and without an ambiguous_time warning, across both London clock changes.
+    const importers::DateTimeParser parser(london());
+    LocalTimeFormatter formatter(london());
+    const auto start =
+        model::Timestamp{std::chrono::sys_days{std::chrono::year{2024} / std::chrono::March / 30}};
+    const auto end = model::Timestamp{
+        std::chrono::sys_days{std::chrono::year{2024} / std::chrono::October / 28}};
+    for (auto t = start; t < end; t += std::chrono::minutes{7}) {
+        const std::string text = formatter.format(t);
+        const importers::ParsedTime parsed = parser.parse(text);
+        EXPECT_EQ(model::format_timestamp(parsed.utc), model::format_timestamp(t)) << text;
+        EXPECT_EQ(parsed.warning, "") << text;
+    }
+    // The two 01:22 of 27 October 2024.
+    const importers::ParsedTime first = parser.parse("2024-10-27T01:22+01:00");
+    const importers::ParsedTime second = parser.parse("2024-10-27T01:22:00+00:00");
+    EXPECT_EQ(model::format_timestamp(first.utc), "2024-10-27T00:22:00Z");
+    EXPECT_EQ(model::format_timestamp(second.utc), "2024-10-27T01:22:00Z");
+    EXPECT_EQ(first.warning, "");
+    EXPECT_EQ(second.warning, "");
+    EXPECT_EQ(formatter.format(second.utc), "2024-10-27T01:22+00:00");
+    EXPECT_EQ(formatter.format(first.utc), "2024-10-27T01:22+01:00");
 }
 
 // ---- episodes.csv ------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "importers/spec.hpp"
 #include "importers/text.hpp"
 #include "tests/support/errors.hpp"
+#include "tests/support/run_cli.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <date/tz.h>
@@ -752,23 +753,8 @@ TEST(ExportLayout, ARecordTheLayoutCannotCarryIsRefused) {
 
 // ---- the command line ----------------------------------------------------------
 
-struct Outcome {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-Outcome run_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "waymark");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) {
-        argv.push_back(arg.c_str());
-    }
-    std::ostringstream out;
-    std::ostringstream err;
-    const int code = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using Outcome = waymark::testing::CliOutcome;
+using waymark::testing::run_cli;
 
 TEST(ExportLayout, SynthAsWritesTheExportAndSaysHowToImportIt) {
     TempDir dir;

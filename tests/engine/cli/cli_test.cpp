@@ -2,6 +2,7 @@
 
 #include "engine/cli/app.hpp"
 #include "engine/store/schema.hpp"
+#include "tests/support/run_cli.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -18,23 +19,8 @@ namespace {
 
 using waymark::testing::TempDir;
 
-struct Outcome {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-Outcome run_cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "waymark");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) {
-        argv.push_back(arg.c_str());
-    }
-    std::ostringstream out;
-    std::ostringstream err;
-    const int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using Outcome = waymark::testing::CliOutcome;
+using waymark::testing::run_cli;
 
 std::size_t lines(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));

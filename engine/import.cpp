@@ -376,6 +376,10 @@ private:
                        {"duplicate_id", "", "id " + id + " appears earlier in this file"});
             return;
         }
+        if constexpr (std::is_same_v<Record, m::ReturnInterview> ||
+                      std::is_same_v<Record, m::CpiReport>) {
+            report_unknown_members(record.extra, line);
+        }
         for (const Issue& warning : parsed.warnings) {
             warn(line, warning.code, warning.message);
         }
@@ -414,6 +418,19 @@ private:
         case store::AddResult::refused: // the importer always gives a hash
             quarantine(line, raw, {"duplicate_id", "", "id " + id + " is already stored"});
             break;
+        }
+    }
+
+    // A JSON Lines file has no header: an unknown member is reported (and
+    // listed with the unknown columns) on the line where it first appears.
+    void report_unknown_members(const m::Attributes& extra, std::int64_t line) {
+        for (const auto& [name, value] : extra) {
+            const auto& known = m_report.unknown_columns;
+            if (std::find(known.begin(), known.end(), name) == known.end()) {
+                m_report.unknown_columns.push_back(name);
+                warn(line, "unknown_column",
+                     "member '" + name + "' is not in the format: kept as an attribute");
+            }
         }
     }
 

@@ -490,7 +490,9 @@ with_notes(const std::array<std::string_view, N>& fields) {
     return all;
 }
 constexpr auto rhi_members = with_notes(m::rhi_fields);
-constexpr auto cpi_members = with_notes(m::cpi_fields);
+// A CPI form has no notes (DATA-MODEL.md): a "notes" member is an unknown one,
+// kept as an attribute like any other rather than read and dropped.
+constexpr auto cpi_members = m::cpi_fields;
 
 } // namespace
 

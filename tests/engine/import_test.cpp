@@ -308,6 +308,29 @@ TEST_F(ImportTest, WholeFileErrorsNameTheFileAndLeaveTheStoreAsItWas) {
     EXPECT_EQ(s.quarantined_rows, 0);
 }
 
+TEST_F(ImportTest, UnknownJsonMembersAreKeptAndReportedWhereTheyFirstAppear) {
+    const auto rhi = write("rhi.jsonl", "{\"rhi_id\": \"R-1\", \"officer\": \"PC 123\"}\n"
+                                        "{\"rhi_id\": \"R-2\", \"officer\": \"PC 456\", "
+                                        "\"room\": 4}\n");
+    const ImportReport rhis = import("rhi", rhi);
+    EXPECT_EQ(rhis.inserted, 2);
+    EXPECT_EQ(rhis.unknown_columns, (std::vector<std::string>{"officer", "room"}));
+    EXPECT_EQ(rhis.warnings_by_reason.at("unknown_column"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM import_warnings WHERE code = 'unknown_column' AND "
+                    "line = 2 AND message LIKE '%''room''%'"),
+              1);
+    EXPECT_EQ(text("SELECT attributes FROM rhis WHERE rhi_id = 'R-2'"),
+              R"({"officer":"PC 456","room":"4"})");
+    // A CPI form has no notes in the format: kept as an attribute, not dropped.
+    const auto cpi = write("cpi.jsonl", "{\"cpi_id\": \"I-1\", \"received_at\": "
+                                        "\"2026-03-05T09:00\", \"notes\": {\"x\": \"seen\"}}\n");
+    const ImportReport cpis = import("cpi", cpi);
+    EXPECT_EQ(cpis.inserted, 1) << cpis.to_json();
+    EXPECT_EQ(cpis.unknown_columns, (std::vector<std::string>{"notes"}));
+    EXPECT_EQ(text("SELECT attributes FROM cpis WHERE cpi_id = 'I-1'"),
+              R"({"notes":"{\"x\":\"seen\"}"})");
+}
+
 TEST_F(ImportTest, ARecordBeyondTheSizeLimitStopsTheImport) {
     const auto w = world(synth::Scale::small, false);
     std::string text = read_file(w / "episodes.csv");

@@ -754,11 +754,12 @@ Parsed<model::ReturnInterview> parse_rhi(std::string_view line, const DateTimePa
             place.location = std::move(*location);
         }
         if (const json* with = item.find("with"); with != nullptr) {
-            if (with->is_array()) {
+            // Ids are opaque: a number is an id written without quotes; any
+            // other entry makes the member unreadable rather than be dropped.
+            const auto is_id = [](const json& who) { return who.is_string() || who.is_number(); };
+            if (with->is_array() && std::all_of(with->begin(), with->end(), is_id)) {
                 for (const json& who : *with) {
-                    if (who.is_string()) {
-                        place.with.push_back(who.get<std::string>());
-                    }
+                    place.with.push_back(who.is_string() ? who.get<std::string>() : who.dump());
                 }
             } else {
                 item.wrong_type("with", "an array of ids");
@@ -800,11 +801,20 @@ Parsed<model::ReturnInterview> parse_rhi(std::string_view line, const DateTimePa
             in.wrong_type("notes", "an object");
         } else {
             for (const auto& [key, value] : notes->items()) {
-                if (value.is_string()) {
-                    r.notes.emplace_back(
-                        key, std::string(f.text("notes." + key, value.get_ref<const std::string&>(),
-                                                max_free_text_bytes)));
+                // A note is text; a number or true/false is kept as written,
+                // null is no note, and anything else cannot be read as one.
+                if (value.is_null()) {
+                    continue;
                 }
+                if (value.is_structured()) {
+                    f.error("wrong_type", "notes." + key,
+                            "notes." + key + " must be text, not " + value.dump().substr(0, 60));
+                    continue;
+                }
+                const std::string written =
+                    value.is_string() ? value.get<std::string>() : value.dump();
+                r.notes.emplace_back(
+                    key, std::string(f.text("notes." + key, written, max_free_text_bytes)));
             }
         }
     }

@@ -331,6 +331,25 @@ TEST_F(ImportTest, UnknownJsonMembersAreKeptAndReportedWhereTheyFirstAppear) {
               R"({"notes":"{\"x\":\"seen\"}"})");
 }
 
+TEST_F(ImportTest, RhiNotesAndPlaceCompanionsAreKeptOrTheRecordIsQuarantined) {
+    const auto rhi = write(
+        "rhi.jsonl",
+        "{\"rhi_id\": \"R-1\", \"notes\": {\"a\": 5, \"b\": true, \"c\": null, \"d\": \"x\"}, "
+        "\"places\": [{\"role\": \"slept\", \"location\": {\"label\": \"a flat\"}, "
+        "\"with\": [7, \"P-1\"]}]}\n"
+        "{\"rhi_id\": \"R-2\", \"notes\": {\"e\": {\"x\": 1}}}\n"
+        "{\"rhi_id\": \"R-3\", \"places\": [{\"role\": \"met\", \"with\": [{\"id\": 1}]}]}\n");
+    const ImportReport report = import("rhi", rhi);
+    EXPECT_EQ(report.inserted, 1) << report.to_json();
+    EXPECT_EQ(report.quarantined_by_reason.at("wrong_type"), 2);
+    EXPECT_EQ(text("SELECT group_concat(key || '=' || text, ' ') FROM (SELECT * FROM rhi_notes "
+                   "WHERE rhi_id = 'R-1' ORDER BY key)"),
+              "a=5 b=true d=x");
+    EXPECT_EQ(text("SELECT group_concat(person_ref, ' ') FROM (SELECT person_ref FROM "
+                   "rhi_place_with ORDER BY person_ref)"),
+              "7 P-1");
+}
+
 TEST_F(ImportTest, ARecordBeyondTheSizeLimitStopsTheImport) {
     const auto w = world(synth::Scale::small, false);
     std::string text = read_file(w / "episodes.csv");

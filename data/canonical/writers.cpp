@@ -119,19 +119,6 @@ void put_line(std::ostream& out, const std::string& buffer, std::string_view fil
 
 // ---- CSV -------------------------------------------------------------------
 
-void csv_bool(std::string& out, const std::optional<bool>& value) {
-    if (value) {
-        out += *value ? 'Y' : 'N';
-    }
-}
-
-template <model::CodeEnum E>
-void csv_code(std::string& out, const std::optional<E>& value) {
-    if (value) {
-        out += model::to_code(*value);
-    }
-}
-
 void csv_date(std::string& out, const std::optional<model::Date>& value) {
     if (value) {
         append_date(out, *value);

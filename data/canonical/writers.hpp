@@ -32,6 +32,7 @@
 //   e.g. the source-restricted CPI `submitter` and `source` blocks) are applied
 //   before a writer is called.
 
+#include "engine/model/codes.hpp"
 #include "engine/model/cpi_report.hpp"
 #include "engine/model/episode.hpp"
 #include "engine/model/gazetteer.hpp"
@@ -41,6 +42,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,6 +70,22 @@ void append_json_string(std::string& out, std::string_view text);
 /// append_decimal(out, 700123.50, 2) appends "700123.5". Locale-free.
 /// value must be finite.
 void append_decimal(std::string& out, double value, int max_decimals);
+
+/// Appends a CSV boolean as the canonical formats write it: Y or N, nothing
+/// when unknown.
+inline void csv_bool(std::string& out, const std::optional<bool>& value) {
+    if (value) {
+        out += *value ? 'Y' : 'N';
+    }
+}
+
+/// Appends a code's canonical text, nothing when not given.
+template <model::CodeEnum E>
+void csv_code(std::string& out, const std::optional<E>& value) {
+    if (value) {
+        out += model::to_code(*value);
+    }
+}
 
 /// Converts UTC timestamps to the local text of the formats, remembering the
 /// last time-zone period so that nearby timestamps need no time-zone lookup.

@@ -387,19 +387,6 @@ void append_number(std::string& out, const std::optional<double>& value, int dec
     }
 }
 
-void append_bool(std::string& out, const std::optional<bool>& value) {
-    if (value) {
-        out += *value ? 'Y' : 'N';
-    }
-}
-
-template <m::CodeEnum E>
-void append_code(std::string& out, const std::optional<E>& value) {
-    if (value) {
-        out += m::to_code(*value);
-    }
-}
-
 /// The canonical text of location field `field` (an index into
 /// model::location_fields), as the canonical writer writes it.
 void append_location_field(std::string& out, const m::Location& l, std::size_t field) {
@@ -431,7 +418,7 @@ void append_location_field(std::string& out, const m::Location& l, std::size_t f
         out += l.label;
         break;
     default:
-        append_code(out, l.type);
+        canonical::csv_code(out, l.type);
         break;
     }
 }
@@ -718,7 +705,7 @@ void EpisodeExportWriter::write(const model::Episode& e) {
             }
             break;
         case 7:
-            append_code(v, e.sex);
+            canonical::csv_code(v, e.sex);
             break;
         case 8:
             v = m::to_code(e.category);
@@ -727,22 +714,22 @@ void EpisodeExportWriter::write(const model::Episode& e) {
             v = m::to_code(e.setting);
             break;
         case 10:
-            append_bool(v, e.looked_after);
+            canonical::csv_bool(v, e.looked_after);
             break;
         case 11:
-            append_code(v, e.placement_area);
+            canonical::csv_code(v, e.placement_area);
             break;
         case 12:
             v = e.responsible_authority;
             break;
         case 13:
-            append_code(v, e.risk_grade);
+            canonical::csv_code(v, e.risk_grade);
             break;
         case 14:
             v = e.police_ref;
             break;
         case 33:
-            append_code(v, e.returned_by);
+            canonical::csv_code(v, e.returned_by);
             break;
         case 34:
             for (const std::string& other : e.missing_with) {
@@ -751,19 +738,19 @@ void EpisodeExportWriter::write(const model::Episode& e) {
             }
             break;
         case 35:
-            append_bool(v, e.safe_and_well);
+            canonical::csv_bool(v, e.safe_and_well);
             break;
         case 36:
-            append_bool(v, e.cse);
+            canonical::csv_bool(v, e.cse);
             break;
         case 37:
-            append_bool(v, e.cce);
+            canonical::csv_bool(v, e.cce);
             break;
         case 38:
-            append_bool(v, e.trafficking);
+            canonical::csv_bool(v, e.trafficking);
             break;
         case 39:
-            append_bool(v, e.uasc);
+            canonical::csv_bool(v, e.uasc);
             break;
         default:
             if (index >= found_first) {

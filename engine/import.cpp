@@ -49,12 +49,10 @@ public:
         }
         m_hash = (m_hash ^ 0x1fU) * 0x100000001b3ULL; // field separator
     }
-    void add(double number) {
-        char bytes[sizeof number];
-        std::memcpy(bytes, &number, sizeof number);
-        add(std::string_view(bytes, sizeof bytes));
-    }
-    void add(std::uint64_t number) {
+    /// A number by its bytes (a point's coordinates, another hash).
+    template <typename Number>
+    requires std::is_arithmetic_v<Number>
+    void add(Number number) {
         char bytes[sizeof number];
         std::memcpy(bytes, &number, sizeof number);
         add(std::string_view(bytes, sizeof bytes));

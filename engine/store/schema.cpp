@@ -340,12 +340,24 @@ CREATE TABLE import_warnings (
 CREATE INDEX import_warnings_run ON import_warnings (import_run_id);
 )sql";
 
+// Version 6: no spatial index on locations. Nothing reads one: analyses load
+// points and index them in memory (geo/), and layers leave through export
+// profiles into GeoPackages with their own index, never straight from the
+// store (design/PRIVACY.md). Keeping it in step cost about half of every
+// import (17 µs per point, bench/RESULTS.md). The geometry column stays
+// registered, so SpatiaLite and QGIS still read the points.
+constexpr std::string_view v6_no_location_index = R"sql(
+SELECT DisableSpatialIndex('locations', 'geom');
+DROP TABLE IF EXISTS "idx_locations_geom";
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "places, locations, persons and children", v1_places_and_people},
     {2, "episodes, return home interviews and CPI forms", v2_records},
     {3, "import runs, quarantined rows and the audit log", v3_provenance},
     {4, "spatial indexes maintained by Waymark in each import", v4_own_spatial_index},
     {5, "content hashes, changes and warnings of imports", v5_reimport},
+    {6, "no spatial index on locations", v6_no_location_index},
 };
 
 } // namespace

@@ -514,7 +514,7 @@ private:
         return fields;
     }
 
-    // Removes a record with its parts and its locations (and their index rows).
+    // Removes a record with its parts and its locations.
     void remove_record(Kind& kind, const std::string& id) {
         if (kind.locations.empty()) {
             for (const std::string_view sql : kind.location_sql) {
@@ -534,9 +534,6 @@ private:
         statement(kind.remove, kind.delete_sql).bind(1, id).run();
         for (const std::int64_t location : locations) {
             statement(m_delete_location, "DELETE FROM locations WHERE location_id = ?")
-                .bind(1, location)
-                .run();
-            statement(m_unindex_location, "DELETE FROM idx_locations_geom WHERE pkid = ?")
                 .bind(1, location)
                 .run();
         }
@@ -615,12 +612,8 @@ private:
             insert.bind_null(13).bind_null(14).bind_null(15);
         }
         insert.run();
-        const std::int64_t id = m_db.last_insert_rowid();
-        if (placed) {
-            index_point(m_index_location, "idx_locations_geom", id, l.resolved->point);
-            m_placed = true;
-        }
-        return id;
+        m_placed = m_placed || placed;
+        return m_db.last_insert_rowid();
     }
 
     // Adds a point to a spatial index (schema version 4: no SpatiaLite
@@ -678,7 +671,7 @@ private:
     sqlite::Transaction m_transaction;
     int m_srid;
     std::int64_t m_run_id = 0;
-    bool m_placed = false; ///< a point was added to a spatial index
+    bool m_placed = false; ///< a point was written (geometry_columns_time)
     std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>> m_place_ids;
     bool m_place_ids_loaded = false;
 
@@ -733,8 +726,8 @@ private:
         m_insert_missing_with, m_insert_rhi, m_insert_place_with, m_insert_high_risk, m_insert_note,
         m_insert_cpi, m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle,
         m_insert_cpi_place, m_insert_quarantine, m_insert_location, m_insert_rhi_place,
-        m_insert_rhi_person, m_insert_factor, m_index_place, m_index_location, m_insert_change,
-        m_delete_location, m_unindex_location, m_insert_warning;
+        m_insert_rhi_person, m_insert_factor, m_index_place, m_insert_change, m_delete_location,
+        m_insert_warning;
 };
 
 } // namespace

@@ -110,7 +110,7 @@ TEST_F(ImportTest, TheWorldImportsWithTheGeneratorsCountsAndEveryPlaceLocated) {
     EXPECT_EQ(count("SELECT count(*) FROM locations l WHERE l.geom IS NULL AND (l.label IS NULL OR "
                     "l.label IN (SELECT label FROM places WHERE label IS NOT NULL))"),
               0);
-    EXPECT_EQ(count("SELECT CheckSpatialIndex('locations', 'geom')"), 1);
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('places', 'geom')"), 1);
 }
 
 TEST_F(ImportTest, EveryPlantedDefectIsQuarantinedOrWarnedAtItsLine) {
@@ -228,7 +228,7 @@ TEST_F(ImportTest, AReimportAfterTheGazetteerPlacesWhatWasUnresolved) {
     EXPECT_EQ(count("SELECT count(*) FROM episodes e JOIN locations l ON l.location_id IN "
                     "(e.from_location_id, e.found_location_id) WHERE l.geom IS NULL"),
               0);
-    EXPECT_EQ(count("SELECT CheckSpatialIndex('locations', 'geom')"), 1);
+    EXPECT_EQ(count("SELECT CheckSpatialIndex('places', 'geom')"), 1);
     // And once placed, the same file changes nothing.
     const ImportReport third = import("episodes", w / "episodes.csv");
     EXPECT_EQ(third.updated, 0);

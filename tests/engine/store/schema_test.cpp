@@ -137,6 +137,28 @@ TEST_F(SchemaTest, UpgradesAnOlderStoreKeepingItsData) {
               0);
 }
 
+TEST_F(SchemaTest, VersionSixDropsTheLocationsIndexAndKeepsTheirPoints) {
+    {
+        auto db = sqlite::Database::open(path, sqlite::OpenMode::create);
+        apply_migrations(db, 27700, 5, spatialite_migrations());
+        db.exec("INSERT INTO locations (label, resolution, geom) VALUES ('Oak House', 'label', "
+                "MakePoint(700100, 300200, 27700))");
+        db.exec("INSERT INTO idx_locations_geom VALUES (1, 700100, 700100, 300200, 300200)");
+    }
+    const InitResult result = create_or_upgrade_store(path, 27700);
+    EXPECT_EQ(result.from_version, 5);
+    EXPECT_EQ(result.to_version, 6);
+
+    auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
+    EXPECT_FALSE(has_table(db, "idx_locations_geom"));
+    EXPECT_TRUE(has_table(db, "idx_places_geom"));
+    EXPECT_EQ(sqlite::query_int64(db, "SELECT spatial_index_enabled FROM geometry_columns "
+                                      "WHERE f_table_name = 'locations'"),
+              0);
+    EXPECT_EQ(sqlite::query_int64(db, "SELECT ST_X(geom) FROM locations WHERE label = 'Oak House'"),
+              700100);
+}
+
 TEST_F(SchemaTest, AFailingMigrationLeavesTheStoreAsItWas) {
     {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::create);

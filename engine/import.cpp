@@ -23,7 +23,6 @@
 #include <memory>
 #include <ostream>
 #include <type_traits>
-#include <unordered_set>
 
 namespace waymark {
 namespace {
@@ -369,7 +368,7 @@ private:
         }
         Record& record = *parsed.record;
         const std::string& id = id_of(record);
-        if (!m_seen.insert(id).second) {
+        if (m_writer->added_earlier(m_request.kind, id)) {
             quarantine(line, raw,
                        {"duplicate_id", "", "id " + id + " appears earlier in this file"});
             return;
@@ -388,7 +387,6 @@ private:
                             "x " + std::to_string(record.x) + ", y " + std::to_string(record.y) +
                                 " in EPSG:" + std::to_string(record.crs) +
                                 " cannot be placed in the working CRS"});
-                m_seen.erase(id);
                 return;
             }
         }
@@ -535,7 +533,6 @@ private:
     std::unique_ptr<LocationResolver> m_resolver;
     std::unordered_map<std::string, std::optional<m::Timestamp>> m_returns;
     std::unique_ptr<store::ImportWriter> m_writer;
-    std::unordered_set<std::string> m_seen;
     m::Point m_place_point{};
     ContentHash m_resolution; ///< the current record's resolved locations
 };

@@ -346,9 +346,16 @@ CREATE INDEX import_warnings_run ON import_warnings (import_run_id);
 // store (design/PRIVACY.md). Keeping it in step cost about half of every
 // import (17 µs per point, bench/RESULTS.md). The geometry column stays
 // registered, so SpatiaLite and QGIS still read the points.
+// DisableSpatialIndex re-creates SpatiaLite's per-row geometry triggers, which
+// version 4 removed for their cost; they are dropped again.
 constexpr std::string_view v6_no_location_index = R"sql(
 SELECT DisableSpatialIndex('locations', 'geom');
 DROP TABLE IF EXISTS "idx_locations_geom";
+DROP TRIGGER IF EXISTS "ggi_locations_geom";
+DROP TRIGGER IF EXISTS "ggu_locations_geom";
+DROP TRIGGER IF EXISTS "tmi_locations_geom";
+DROP TRIGGER IF EXISTS "tmu_locations_geom";
+DROP TRIGGER IF EXISTS "tmd_locations_geom";
 )sql";
 
 constexpr Migration migrations[] = {

@@ -75,9 +75,32 @@ public:
             .bind(5, model::format_timestamp(model::now_utc()))
             .run();
         m_run_id = m_db.last_insert_rowid();
+        // The ids this import found stored and left unchanged, for
+        // added_earlier(); inserted and updated records carry the run's id.
+        // Temporary: it goes with the connection and is emptied per import.
+        m_db.exec("CREATE TEMP TABLE IF NOT EXISTS import_unchanged (kind TEXT NOT NULL, "
+                  "id TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID; "
+                  "DELETE FROM temp.import_unchanged");
     }
 
     std::int64_t run_id() const override { return m_run_id; }
+
+    bool added_earlier(std::string_view kind, const std::string& id) override {
+        Kind& k = kind_named(kind);
+        const Stored& record = stored(k, id);
+        if (!record.found) {
+            return false;
+        }
+        if (record.run == m_run_id) {
+            return true; // inserted or updated by this import
+        }
+        auto& query = statement(m_find_unchanged, "SELECT 1 FROM temp.import_unchanged "
+                                                  "WHERE kind = ? AND id = ?");
+        query.bind(1, k.name).bind(2, id);
+        const bool found = query.step();
+        query.reset();
+        return found;
+    }
 
     AddResult add(const model::GazetteerEntry& entry, const model::Point& point,
                   std::uint64_t hash) override {
@@ -113,7 +136,7 @@ public:
         }
         index_point(m_index_place, "idx_places_geom", place_id, point);
         m_placed = true;
-        finish_add(m_places, id, hash, result);
+        finish_add(m_places, id, result);
         return result;
     }
 
@@ -146,7 +169,7 @@ public:
                 .bind(2, flag)
                 .run();
         }
-        finish_add(m_persons, person.person_id, hash, result);
+        finish_add(m_persons, person.person_id, result);
         return result;
     }
 
@@ -161,7 +184,8 @@ public:
             INSERT INTO children (child_id, date_of_birth, sex) VALUES (?, ?, ?)
             ON CONFLICT (child_id) DO UPDATE SET
                 date_of_birth = coalesce(children.date_of_birth, excluded.date_of_birth),
-                sex = coalesce(children.sex, excluded.sex))sql");
+                sex = coalesce(children.sex, excluded.sex)
+            WHERE children.date_of_birth IS NULL OR children.sex IS NULL)sql");
         child.bind(1, e.child_id);
         bind_date(child, 2, e.date_of_birth);
         bind_code(child, 3, e.sex);
@@ -214,7 +238,7 @@ public:
                 .bind(2, other)
                 .run();
         }
-        finish_add(m_episodes, e.episode_id, hash, result);
+        finish_add(m_episodes, e.episode_id, result);
         return result;
     }
 
@@ -284,7 +308,7 @@ public:
                 .bind(3, text)
                 .run();
         }
-        finish_add(m_rhis, r.rhi_id, hash, result);
+        finish_add(m_rhis, r.rhi_id, result);
         return result;
     }
 
@@ -358,7 +382,7 @@ public:
                 .bind(2, add_location(place))
                 .run();
         }
-        finish_add(m_cpis, c.cpi_id, hash, result);
+        finish_add(m_cpis, c.cpi_id, result);
         return result;
     }
 
@@ -420,41 +444,77 @@ private:
         return *slot;
     }
 
-    // One kind of record for re-import: its content hashes by id, loaded on
-    // first use, and how to read a stored record for comparison and remove it.
+    // One kind of record for re-import: how to find a stored record's import
+    // run and content hash by id, read its fields for comparison, and remove
+    // it. Everything is looked up in the store, so an import's memory does
+    // not grow with the number of records it reads.
     struct Kind {
-        std::string_view name;                      ///< as recorded in import_changes
-        std::string_view hashes_sql;                ///< SELECT id, content_hash
-        std::string_view snapshot_sql;              ///< SELECT the record's fields WHERE id = ?
+        std::string_view name;         ///< as recorded in import_changes
+        std::string_view lookup_sql;   ///< SELECT import_run_id, content_hash WHERE id = ?
+        std::string_view snapshot_sql; ///< SELECT the record's fields WHERE id = ?
         std::vector<std::string_view> location_sql; ///< SELECT its location ids WHERE id = ?
         std::string_view delete_sql;                ///< DELETE the record WHERE id = ?
-        std::unordered_map<std::string, std::uint64_t> hashes{};
-        bool loaded = false;
-        std::optional<sqlite::Statement> snapshot{}, remove{};
+        std::optional<sqlite::Statement> lookup{}, snapshot{}, remove{};
         std::vector<sqlite::Statement> locations{};
     };
+
+    // What the store holds under an id: kept for the add() that follows the
+    // importer's added_earlier() check of the same id, so it is read once.
+    struct Stored {
+        const Kind* kind = nullptr;
+        std::string id;
+        bool found = false;
+        std::int64_t run = 0;
+        std::uint64_t hash = 0;
+    };
+
+    const Stored& stored(Kind& kind, const std::string& id) {
+        if (m_stored.kind == &kind && m_stored.id == id) {
+            return m_stored;
+        }
+        auto& query = statement(kind.lookup, kind.lookup_sql);
+        query.bind(1, id);
+        m_stored.kind = &kind;
+        m_stored.id = id;
+        m_stored.found = query.step();
+        m_stored.run = m_stored.found && !query.is_null(0) ? query.column_int64(0) : 0;
+        m_stored.hash = m_stored.found && !query.is_null(1)
+                            ? static_cast<std::uint64_t>(query.column_int64(1))
+                            : 0;
+        query.reset();
+        return m_stored;
+    }
+
+    Kind& kind_named(std::string_view name) {
+        for (Kind* kind : {&m_places, &m_persons, &m_episodes, &m_rhis, &m_cpis}) {
+            if (kind->name == name) {
+                return *kind;
+            }
+        }
+        throw StoreError("no record kind '" + std::string(name) + "' in the store");
+    }
 
     // Decides what to do with a record: insert it, leave it, or (when its
     // content changed) remember its fields and remove it so that the caller
     // inserts the new version. `remove` false: the caller updates in place.
     AddResult begin_add(Kind& kind, const std::string& id, std::uint64_t hash, bool remove = true) {
-        if (!kind.loaded) {
-            sqlite::Statement all(m_db, kind.hashes_sql);
-            while (all.step()) {
-                kind.hashes.emplace(all.column_text(0),
-                                    static_cast<std::uint64_t>(all.column_int64(1)));
-            }
-            kind.loaded = true;
-        }
         m_changes.clear();
-        const auto it = kind.hashes.find(id);
-        if (it == kind.hashes.end()) {
+        const Stored& before = stored(kind, id);
+        // Whatever happens next changes the stored row: look it up again.
+        m_stored.kind = nullptr;
+        if (!before.found) {
             return AddResult::inserted;
         }
         if (hash == 0) {
             return AddResult::refused;
         }
-        if (it->second == hash) {
+        if (before.hash == hash) {
+            // Left as it is, but seen by this import (added_earlier).
+            statement(m_insert_unchanged, "INSERT OR IGNORE INTO temp.import_unchanged "
+                                          "(kind, id) VALUES (?, ?)")
+                .bind(1, kind.name)
+                .bind(2, id)
+                .run();
             return AddResult::unchanged;
         }
         m_before = snapshot(kind, id);
@@ -465,8 +525,7 @@ private:
     }
 
     // Remembers the new hash and, for an update, which fields changed.
-    void finish_add(Kind& kind, const std::string& id, std::uint64_t hash, AddResult result) {
-        kind.hashes[id] = hash;
+    void finish_add(Kind& kind, const std::string& id, AddResult result) {
         if (result != AddResult::updated) {
             return;
         }
@@ -677,14 +736,18 @@ private:
 
     std::vector<std::string> m_changes;
     std::vector<std::pair<std::string, std::optional<std::string>>> m_before;
+    Stored m_stored;
 
+    // A place's id is "key_type:key" (key types have no colon); the lookup
+    // splits it so that the (key_type, key) index serves it.
     Kind m_places{"gazetteer",
-                  "SELECT key_type || ':' || key, content_hash FROM places",
+                  "SELECT import_run_id, content_hash FROM places WHERE key_type = "
+                  "substr(?1, 1, instr(?1, ':') - 1) AND key = substr(?1, instr(?1, ':') + 1)",
                   "SELECT * FROM places WHERE key_type || ':' || key = ?",
                   {},
                   ""};
     Kind m_persons{"persons",
-                   "SELECT person_id, content_hash FROM persons",
+                   "SELECT import_run_id, content_hash FROM persons WHERE person_id = ?",
                    "SELECT p.*, (SELECT group_concat(alias, ';') FROM person_aliases a "
                    "WHERE a.person_id = p.person_id) AS aliases, (SELECT group_concat(flag, ';') "
                    "FROM person_flags f WHERE f.person_id = p.person_id) AS flags "
@@ -693,7 +756,7 @@ private:
                    "DELETE FROM persons WHERE person_id = ?"};
     Kind m_episodes{
         "episodes",
-        "SELECT episode_id, content_hash FROM episodes",
+        "SELECT import_run_id, content_hash FROM episodes WHERE episode_id = ?",
         "SELECT e.*, f.given_x AS from_x, f.given_y AS from_y, f.given_crs AS from_crs, "
         "f.given_lat AS from_lat, f.given_lon AS from_lon, f.place_key AS from_place_id, "
         "f.postcode AS from_postcode, f.label AS from_label, f.type AS from_type, "
@@ -710,12 +773,12 @@ private:
          "SELECT found_location_id FROM episodes WHERE episode_id = ?"},
         "DELETE FROM episodes WHERE episode_id = ?"};
     Kind m_rhis{"rhi",
-                "SELECT rhi_id, content_hash FROM rhis",
+                "SELECT import_run_id, content_hash FROM rhis WHERE rhi_id = ?",
                 "SELECT * FROM rhis WHERE rhi_id = ?",
                 {"SELECT location_id FROM rhi_places WHERE rhi_id = ?"},
                 "DELETE FROM rhis WHERE rhi_id = ?"};
     Kind m_cpis{"cpi",
-                "SELECT cpi_id, content_hash FROM cpis",
+                "SELECT import_run_id, content_hash FROM cpis WHERE cpi_id = ?",
                 "SELECT * FROM cpis WHERE cpi_id = ?",
                 {"SELECT location_id FROM cpis WHERE cpi_id = ?",
                  "SELECT location_id FROM cpi_places WHERE cpi_id = ?"},
@@ -727,7 +790,7 @@ private:
         m_insert_cpi, m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle,
         m_insert_cpi_place, m_insert_quarantine, m_insert_location, m_insert_rhi_place,
         m_insert_rhi_person, m_insert_factor, m_index_place, m_insert_change, m_delete_location,
-        m_insert_warning;
+        m_insert_warning, m_insert_unchanged, m_find_unchanged;
 };
 
 } // namespace

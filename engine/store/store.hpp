@@ -101,6 +101,12 @@ public:
 
     virtual std::int64_t run_id() const = 0;
 
+    /// Whether this import already added a record of `kind` (episodes, rhi,
+    /// cpi, persons, gazetteer) with this id, whatever add() made of it: a
+    /// second row with the id in one file is a duplicate. Answered from the
+    /// store, not from memory kept per record.
+    virtual bool added_earlier(std::string_view kind, const std::string& id) = 0;
+
     /// `point` is the entry's position in the working CRS.
     virtual AddResult add(const model::GazetteerEntry& entry, const model::Point& point,
                           std::uint64_t content_hash = 0) = 0;

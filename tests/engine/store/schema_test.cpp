@@ -66,6 +66,10 @@ TEST_F(SchemaTest, InitCreatesEveryTableAtTheCurrentVersion) {
     EXPECT_EQ(sqlite::query_int64(db, "SELECT count(*) FROM geometry_columns WHERE srid = 27700 "
                                       "AND f_table_name IN ('places', 'locations')"),
               2);
+    // No SpatiaLite per-row triggers on them: Waymark keeps the places index itself.
+    EXPECT_EQ(sqlite::query_int64(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
+                                      "AND tbl_name IN ('locations', 'places')"),
+              0);
 }
 
 TEST_F(SchemaTest, TheWorkingCrsComesFromTheCaller) {
@@ -157,6 +161,10 @@ TEST_F(SchemaTest, VersionSixDropsTheLocationsIndexAndKeepsTheirPoints) {
               0);
     EXPECT_EQ(sqlite::query_int64(db, "SELECT ST_X(geom) FROM locations WHERE label = 'Oak House'"),
               700100);
+    // Disabling the index must not bring back SpatiaLite's per-row triggers.
+    EXPECT_EQ(sqlite::query_int64(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' "
+                                      "AND tbl_name IN ('locations', 'places')"),
+              0);
 }
 
 TEST_F(SchemaTest, AFailingMigrationLeavesTheStoreAsItWas) {

@@ -64,6 +64,10 @@ struct ImportRunInfo {
     std::string file;        ///< as given by the user
     std::string file_sha256; ///< of the bytes read
     std::string spec;        ///< the import specification's path, if any
+    /// A rough count of the records the file holds (0: unknown). A large
+    /// import into a table that holds fewer rows may build that table's
+    /// secondary indexes once at the end instead of row by row.
+    std::int64_t expected_records = 0;
 };
 
 /// The import's totals, written when it commits.

@@ -164,6 +164,39 @@ TEST_F(ImportWriterTest, AnAbandonedImportLeavesNothing) {
     EXPECT_EQ(status.import_runs, 0);
 }
 
+// A large import into a small table builds some indexes once at the end; the
+// store ends with the same indexes either way, and an abandoned import, which
+// dropped them inside its transaction, leaves them in place.
+TEST_F(ImportWriterTest, ALargeImportEndsWithTheSameIndexes) {
+    const auto indexes = [&] {
+        auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
+        sqlite::Statement query(db, "SELECT group_concat(name || ': ' || sql, '; ') FROM "
+                                    "(SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
+                                    "AND sql IS NOT NULL ORDER BY name)");
+        query.step();
+        return query.column_text(0);
+    };
+    const std::string before = indexes();
+    ASSERT_NE(before.find("episodes_child: CREATE INDEX"), std::string::npos);
+    auto store = open_store(path, Access::write);
+    {
+        auto writer = store->begin_import({"episodes", "big.csv", "", "", 50'000});
+        writer->add(episode("E-1", "C-1"));
+        // destroyed without commit()
+    }
+    EXPECT_EQ(indexes(), before);
+    {
+        auto writer = store->begin_import({"episodes", "big.csv", "", "", 50'000});
+        writer->add(episode("E-1", "C-1"));
+        writer->add(episode("E-2", "C-2"));
+        writer->commit({});
+    }
+    EXPECT_EQ(indexes(), before);
+    EXPECT_EQ(count("SELECT count(*) FROM episodes INDEXED BY episodes_child WHERE child_id = "
+                    "'C-2'"),
+              1);
+}
+
 TEST_F(ImportWriterTest, AFailureMidImportRollsEverythingBack) {
     auto store = open_store(path, Access::write);
     const auto run_import = [&] {

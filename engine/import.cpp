@@ -1,5 +1,6 @@
 #include "engine/import.hpp"
 
+#include "base/batch_queue.hpp"
 #include "base/error.hpp"
 #include "engine/model/columns.hpp"
 #include "engine/sha256.hpp"
@@ -16,12 +17,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <ostream>
+#include <thread>
 #include <type_traits>
 
 namespace waymark {
@@ -37,6 +41,11 @@ constexpr std::size_t min_places_for_extent = 20;
 // A record this long is no record: the file is of another kind, binary, or
 // split on the wrong delimiter; the import stops rather than guess.
 constexpr std::size_t max_record_bytes = 16 << 20;
+// Rows handed from the reading thread to the writing thread at a time, and
+// how many such batches may wait: enough to keep both cores busy, few enough
+// that memory stays a few megabytes whatever the file's length.
+constexpr std::size_t rows_per_batch = 512;
+constexpr std::size_t batches_waiting = 8;
 
 // FNV-1a over a record's fields: equal content, equal hash (never 0, which
 // the store reads as "no hash").
@@ -61,6 +70,25 @@ public:
 private:
     std::uint64_t m_hash = 0xcbf29ce484222325ULL;
 };
+
+// One row read, parsed and resolved on the reading thread, waiting to be
+// counted and written on the writing thread (which alone touches the store
+// and the report), in file order.
+template <typename Record>
+struct Prepared {
+    std::int64_t line = 0;
+    std::string raw;              ///< the row as read, kept if it is quarantined
+    std::optional<Record> record; ///< empty: quarantined for `problem`
+    Issue problem{};
+    std::uint64_t hash = 0;      ///< the source content and what resolution made of it
+    std::vector<Issue> warnings; ///< parsing's, then resolution's, in order
+    m::Point place_point{};      ///< a gazetteer entry's point in the working CRS
+    std::int64_t locations = 0;  ///< locations resolved (or not)
+    std::vector<std::string_view> unresolved_given; ///< given_as() of each unresolved one
+};
+
+// Raised on the reading thread when the writing thread stopped taking rows.
+struct ReadingCancelled {};
 
 std::string_view given_as(const m::Location& location) {
     if (location.x || location.y) {
@@ -151,11 +179,10 @@ public:
         if (size == 0) {
             throw InputError(m_source + ": the file is empty");
         }
-        const auto report_progress = [&] {
-            if (progress) {
-                const auto at = static_cast<double>(in.tellg());
-                progress(at < 0 ? 1.0 : at / size);
-            }
+        // Read on the reading thread, shown by the writing thread.
+        m_position = [&in, size] {
+            const auto at = static_cast<double>(in.tellg());
+            return at < 0 ? 1.0 : at / size;
         };
         if (m_request.kind != "persons") {
             prepare_locations(); // for gazetteer entries: their transform and the extent
@@ -172,10 +199,12 @@ public:
                                          static_cast<std::int64_t>(size) / bytes_per_record});
         m_report.run_id = m_writer->run_id();
         if (is_json_lines_kind(m_request.kind)) {
-            read_json_lines(in, report_progress);
+            read_json_lines(in, progress);
         } else {
-            read_csv(in, report_progress);
+            read_csv(in, progress);
         }
+        m_report.rows_read = m_rows_read;
+        m_report.blank_lines = m_blank_lines;
         if (m_report.rows_read == 0) {
             throw InputError(m_source + ": no records " +
                              (is_json_lines_kind(m_request.kind)
@@ -202,8 +231,9 @@ public:
     }
 
 private:
-    template <typename Report>
-    void read_csv(std::istream& in, const Report& report_progress) {
+    // The header is read and checked here, on the calling thread, before any
+    // row; the rows go through pipeline().
+    void read_csv(std::istream& in, const ImportProgress& progress) {
         CsvOptions options;
         options.max_record_bytes = max_record_bytes;
         if (m_spec) {
@@ -241,77 +271,147 @@ private:
                  "column '" + column + "' is not in the format: kept as an attribute");
         }
         const m::Timestamp now = m::now_utc();
-        CsvRecord record;
-        while (reader.next(record)) {
-            if (record.problem == ReadProblem::too_long) {
-                throw InputError(m_source + ": line " + std::to_string(record.line) + ": " +
-                                 record.error + "; is this the right file and delimiter?");
-            }
-            ++m_report.rows_read;
-            ContentHash hash;
-            for (const std::string_view field : record.fields) {
-                hash.add(field);
-            }
-            if (m_request.kind == "episodes") {
-                handle(parse_episode(columns, record, *m_times, now), record.line, record.raw,
-                       hash.value());
-            } else if (m_request.kind == "persons") {
-                handle(parse_person(columns, record, *m_times), record.line, record.raw,
-                       hash.value());
-            } else {
-                handle(parse_gazetteer_entry(columns, record), record.line, record.raw,
-                       hash.value());
-            }
-            if ((m_report.rows_read & 0x3fff) == 0) {
-                report_progress();
-            }
+        if (m_request.kind == "episodes") {
+            csv_rows<m::Episode>(reader, progress, [&](const CsvRecord& record) {
+                return parse_episode(columns, record, *m_times, now);
+            });
+        } else if (m_request.kind == "persons") {
+            csv_rows<m::Person>(reader, progress, [&](const CsvRecord& record) {
+                return parse_person(columns, record, *m_times);
+            });
+        } else {
+            csv_rows<m::GazetteerEntry>(reader, progress, [&](const CsvRecord& record) {
+                return parse_gazetteer_entry(columns, record);
+            });
         }
         // Blank lines (RFC 4180: no characters at all) are not records; the
         // header, the rows read and the blank lines are every record of the file.
-        m_report.blank_lines = reader.blank_lines();
+        m_blank_lines = reader.blank_lines();
     }
 
-    template <typename Report>
-    void read_json_lines(std::istream& in, const Report& report_progress) {
+    template <typename Record, typename Parse>
+    void csv_rows(CsvReader& reader, const ImportProgress& progress, const Parse& parse) {
+        pipeline<Record>(progress, [&](const auto& emit) {
+            CsvRecord record;
+            while (reader.next(record)) {
+                if (record.problem == ReadProblem::too_long) {
+                    throw InputError(m_source + ": line " + std::to_string(record.line) + ": " +
+                                     record.error + "; is this the right file and delimiter?");
+                }
+                ++m_rows_read;
+                ContentHash hash;
+                for (const std::string_view field : record.fields) {
+                    hash.add(field);
+                }
+                emit(prepare(parse(record), record.line, record.raw, hash.value()));
+            }
+        });
+    }
+
+    void read_json_lines(std::istream& in, const ImportProgress& progress) {
         LineReader reader(in, m_source, max_record_bytes, 1 << 20,
                           m_spec ? parse_encoding(m_spec->encoding) : Encoding::utf8);
         const m::Timestamp now = m::now_utc();
-        const std::string_view id_field = m_request.kind == "rhi" ? "rhi_id" : "cpi_id";
-        Line line;
-        bool checked_kind = false;
-        while (reader.next(line)) {
-            if (line.problem == ReadProblem::too_long) {
-                throw InputError(m_source + ": line " + std::to_string(line.number) + ": " +
-                                 line.error + "; is this the right file?");
-            }
-            if (line.problem == ReadProblem::none &&
-                line.text.find_first_not_of(" \t\r") == std::string_view::npos) {
-                ++m_report.blank_lines;
-                continue;
-            }
-            if (!checked_kind) {
-                check_json_kind(line, id_field);
-                checked_kind = true;
-            }
-            ++m_report.rows_read;
-            ContentHash hash;
-            hash.add(line.text);
-            if (line.problem != ReadProblem::none) {
-                quarantine(line.number, line.text, {"encoding_error", "", line.error});
-                continue;
-            }
-            const ImportSpec* spec = m_spec ? &*m_spec : nullptr;
-            if (m_request.kind == "rhi") {
-                handle(parse_rhi(line.text, *m_times, spec, now), line.number, line.text,
-                       hash.value());
-            } else {
-                handle(parse_cpi(line.text, *m_times, spec, now), line.number, line.text,
-                       hash.value());
-            }
-            if ((m_report.rows_read & 0x3fff) == 0) {
-                report_progress();
-            }
+        const ImportSpec* spec = m_spec ? &*m_spec : nullptr;
+        if (m_request.kind == "rhi") {
+            json_rows<m::ReturnInterview>(reader, "rhi_id", progress, [&](std::string_view text) {
+                return parse_rhi(text, *m_times, spec, now);
+            });
+        } else {
+            json_rows<m::CpiReport>(reader, "cpi_id", progress, [&](std::string_view text) {
+                return parse_cpi(text, *m_times, spec, now);
+            });
         }
+    }
+
+    template <typename Record, typename Parse>
+    void json_rows(LineReader& reader, std::string_view id_field, const ImportProgress& progress,
+                   const Parse& parse) {
+        pipeline<Record>(progress, [&](const auto& emit) {
+            Line line;
+            bool checked_kind = false;
+            while (reader.next(line)) {
+                if (line.problem == ReadProblem::too_long) {
+                    throw InputError(m_source + ": line " + std::to_string(line.number) + ": " +
+                                     line.error + "; is this the right file?");
+                }
+                if (line.problem == ReadProblem::none &&
+                    line.text.find_first_not_of(" \t\r") == std::string_view::npos) {
+                    ++m_blank_lines;
+                    continue;
+                }
+                if (!checked_kind) {
+                    check_json_kind(line, id_field);
+                    checked_kind = true;
+                }
+                ++m_rows_read;
+                if (line.problem != ReadProblem::none) {
+                    Prepared<Record> row;
+                    row.line = line.number;
+                    row.raw = std::string(line.text);
+                    row.problem = {"encoding_error", "", line.error};
+                    emit(std::move(row));
+                    continue;
+                }
+                ContentHash hash;
+                hash.add(line.text);
+                emit(prepare(parse(line.text), line.number, line.text, hash.value()));
+            }
+        });
+    }
+
+    // Runs `read` (reading, parsing and resolving rows, and handing each to
+    // the `emit` it is given) on a thread of its own while this thread writes
+    // the rows to the store in file order: the import uses both cores. An
+    // exception on either side stops both and reaches the caller; the
+    // writer, never committed, then rolls everything back.
+    template <typename Record, typename Read>
+    void pipeline(const ImportProgress& progress, const Read& read) {
+        BatchQueue<Prepared<Record>> queue(batches_waiting);
+        std::thread reading([&] {
+            try {
+                std::vector<Prepared<Record>> batch;
+                batch.reserve(rows_per_batch);
+                const auto send = [&] {
+                    m_fraction_read.store(m_position(), std::memory_order_relaxed);
+                    if (!queue.push(std::move(batch))) {
+                        throw ReadingCancelled{};
+                    }
+                    batch = {};
+                    batch.reserve(rows_per_batch);
+                };
+                read([&](Prepared<Record>&& row) {
+                    batch.push_back(std::move(row));
+                    if (batch.size() == rows_per_batch) {
+                        send();
+                    }
+                });
+                if (!batch.empty()) {
+                    send();
+                }
+                queue.finish();
+            } catch (const ReadingCancelled&) {
+                queue.finish();
+            } catch (...) {
+                queue.finish(std::current_exception());
+            }
+        });
+        try {
+            std::vector<Prepared<Record>> batch;
+            while (queue.pop(batch)) {
+                for (Prepared<Record>& row : batch) {
+                    write(row);
+                }
+                if (progress) {
+                    progress(m_fraction_read.load(std::memory_order_relaxed));
+                }
+            }
+        } catch (...) {
+            queue.cancel();
+            reading.join();
+            throw;
+        }
+        reading.join();
     }
 
     // The first record of a JSON Lines file must look like the kind asked for:
@@ -366,48 +466,74 @@ private:
         }
     }
 
+    // On the reading thread: everything about a row that needs no store.
     template <typename Record>
-    void handle(importers::Parsed<Record> parsed, std::int64_t line, std::string_view raw,
-                std::uint64_t hash) {
+    Prepared<Record> prepare(importers::Parsed<Record> parsed, std::int64_t line,
+                             std::string_view raw, std::uint64_t hash) {
+        Prepared<Record> row;
+        row.line = line;
+        row.raw = std::string(raw);
         if (!parsed.record) {
-            quarantine(line, raw,
-                       parsed.errors.empty()
-                           ? Issue{"malformed_row", "", "the record cannot be used"}
-                           : parsed.errors.front());
-            return;
+            row.problem = parsed.errors.empty()
+                              ? Issue{"malformed_row", "", "the record cannot be used"}
+                              : parsed.errors.front();
+            return row;
         }
         Record& record = *parsed.record;
+        row.warnings = std::move(parsed.warnings);
+        if constexpr (std::is_same_v<Record, m::GazetteerEntry>) {
+            if (!place_point(record, row)) {
+                row.problem = {"invalid_coordinates", "x",
+                               "x " + std::to_string(record.x) + ", y " + std::to_string(record.y) +
+                                   " in EPSG:" + std::to_string(record.crs) +
+                                   " cannot be placed in the working CRS"};
+                row.warnings.clear();
+                return row;
+            }
+        }
+        m_resolution = ContentHash{};
+        check(record, row);
+        // What resolution made of the record's locations is part of its
+        // content: a re-import after the gazetteer changed updates the records
+        // whose locations now resolve differently.
+        m_resolution.add(hash);
+        row.hash = m_resolution.value();
+        row.record = std::move(record);
+        return row;
+    }
+
+    // On the writing thread: counts the row and writes it.
+    template <typename Record>
+    void write(Prepared<Record>& row) {
+        if (!row.record) {
+            quarantine(row.line, row.raw, row.problem);
+            return;
+        }
+        Record& record = *row.record;
         const std::string& id = id_of(record);
         if (m_writer->added_earlier(m_request.kind, id)) {
-            quarantine(line, raw,
+            quarantine(row.line, row.raw,
                        {"duplicate_id", "", "id " + id + " appears earlier in this file"});
             return;
         }
         if constexpr (std::is_same_v<Record, m::ReturnInterview> ||
                       std::is_same_v<Record, m::CpiReport>) {
-            report_unknown_members(record.extra, line);
+            report_unknown_members(record.extra, row.line);
         }
-        for (const Issue& warning : parsed.warnings) {
-            warn(line, warning.code, warning.message);
+        for (const Issue& warning : row.warnings) {
+            warn(row.line, warning.code, warning.message);
         }
+        m_report.locations += row.locations;
+        for (const std::string_view given : row.unresolved_given) {
+            ++m_report.unresolved_locations;
+            ++m_report.unresolved_by_given[std::string(given)];
+        }
+        store::AddResult result;
         if constexpr (std::is_same_v<Record, m::GazetteerEntry>) {
-            if (!place_point(record, line)) {
-                quarantine(line, raw,
-                           {"invalid_coordinates", "x",
-                            "x " + std::to_string(record.x) + ", y " + std::to_string(record.y) +
-                                " in EPSG:" + std::to_string(record.crs) +
-                                " cannot be placed in the working CRS"});
-                return;
-            }
+            result = m_writer->add(record, row.place_point, row.hash);
+        } else {
+            result = m_writer->add(record, row.hash);
         }
-        m_resolution = ContentHash{};
-        check(record, line);
-        // What resolution made of the record's locations is part of its
-        // content: a re-import after the gazetteer changed updates the records
-        // whose locations now resolve differently.
-        m_resolution.add(hash);
-        hash = m_resolution.value();
-        store::AddResult result = add(record, hash);
         switch (result) {
         case store::AddResult::inserted:
             ++m_report.inserted;
@@ -422,7 +548,7 @@ private:
             ++m_report.unchanged;
             break;
         case store::AddResult::refused: // the importer always gives a hash
-            quarantine(line, raw, {"duplicate_id", "", "id " + id + " is already stored"});
+            quarantine(row.line, row.raw, {"duplicate_id", "", "id " + id + " is already stored"});
             break;
         }
     }
@@ -448,15 +574,16 @@ private:
         return std::string(m::to_code(r.key_type)) + ":" + r.key;
     }
 
-    void resolve(m::Location& location, std::int64_t line, std::string_view field) {
-        ++m_report.locations;
+    template <typename Record>
+    void resolve(m::Location& location, Prepared<Record>& row, std::string_view field) {
+        ++row.locations;
         const ResolveOutcome outcome = m_resolver->resolve(location);
         for (const ResolveWarning& warning : outcome.warnings) {
             if (warning.code == LocationWarning::unresolved) {
                 continue; // counted below, by how the location was given
             }
-            warn(line, std::string(to_string(warning.code)),
-                 std::string(field) + ": " + warning.message);
+            row.warnings.push_back({std::string(to_string(warning.code)), std::string(field),
+                                    std::string(field) + ": " + warning.message});
         }
         const m::ResolvedPoint& resolved = *location.resolved;
         m_resolution.add(m::to_code(resolved.how));
@@ -464,72 +591,69 @@ private:
         m_resolution.add(resolved.point.x);
         m_resolution.add(resolved.point.y);
         if (!outcome.resolved) {
-            ++m_report.unresolved_locations;
-            ++m_report.unresolved_by_given[std::string(given_as(location))];
+            row.unresolved_given.push_back(given_as(location));
         }
     }
 
-    void check(m::Episode& e, std::int64_t line) {
-        resolve(e.from, line, "from");
+    template <typename Row>
+    void check(m::Episode& e, Row& row) {
+        resolve(e.from, row, "from");
         if (e.found) {
-            resolve(*e.found, line, "found");
+            resolve(*e.found, row, "found");
         }
     }
-    void check(m::ReturnInterview& r, std::int64_t line) {
+    template <typename Row>
+    void check(m::ReturnInterview& r, Row& row) {
         for (m::RhiPlace& place : r.places) {
-            resolve(place.location, line, "places");
+            resolve(place.location, row, "places");
         }
         for (m::Location& location : r.locations_of_concern) {
-            resolve(location, line, "locations_of_concern");
+            resolve(location, row, "locations_of_concern");
         }
         if (r.episode_id.empty()) {
             return;
         }
         const auto episode = m_returns.find(r.episode_id);
         if (episode == m_returns.end()) {
-            warn(line, "unknown_episode",
-                 "episode " + r.episode_id + " is not in the store (import episodes first)");
+            row.warnings.push_back(
+                {"unknown_episode", "episode_id",
+                 "episode " + r.episode_id + " is not in the store (import episodes first)"});
         } else if (episode->second && r.conducted_at && *r.conducted_at < *episode->second) {
-            warn(line, "conducted_before_return",
-                 "conducted_at " + m::format_timestamp(*r.conducted_at) +
-                     " is before the episode's return " + m::format_timestamp(*episode->second));
+            row.warnings.push_back({"conducted_before_return", "conducted_at",
+                                    "conducted_at " + m::format_timestamp(*r.conducted_at) +
+                                        " is before the episode's return " +
+                                        m::format_timestamp(*episode->second)});
         }
     }
-    void check(m::CpiReport& c, std::int64_t line) {
+    template <typename Row>
+    void check(m::CpiReport& c, Row& row) {
         if (c.location) {
-            resolve(*c.location, line, "location");
+            resolve(*c.location, row, "location");
         }
         for (m::Location& place : c.places) {
-            resolve(place, line, "places");
+            resolve(place, row, "places");
         }
     }
-    void check(m::Person&, std::int64_t) {}
-    void check(m::GazetteerEntry&, std::int64_t) {}
+    template <typename Row>
+    void check(m::Person&, Row&) {}
+    template <typename Row>
+    void check(m::GazetteerEntry&, Row&) {}
+
     // A gazetteer entry's point in the working CRS; false when it has none.
-    bool place_point(const m::GazetteerEntry& entry, std::int64_t line) {
+    bool place_point(const m::GazetteerEntry& entry, Prepared<m::GazetteerEntry>& row) {
         m::Location location;
         location.x = entry.x;
         location.y = entry.y;
         location.crs = entry.crs;
         const ResolveOutcome outcome = m_resolver->resolve(location);
-        for (const ResolveWarning& warning : outcome.warnings) {
-            if (outcome.resolved) {
-                warn(line, std::string(to_string(warning.code)), warning.message);
-            }
-        }
         if (!outcome.resolved || !location.resolved) {
             return false;
         }
-        m_place_point = location.resolved->point;
+        for (const ResolveWarning& warning : outcome.warnings) {
+            row.warnings.push_back({std::string(to_string(warning.code)), "", warning.message});
+        }
+        row.place_point = location.resolved->point;
         return true;
-    }
-
-    template <typename Record>
-    store::AddResult add(const Record& record, std::uint64_t hash) {
-        return m_writer->add(record, hash);
-    }
-    store::AddResult add(const m::GazetteerEntry& entry, std::uint64_t hash) {
-        return m_writer->add(entry, m_place_point, hash);
     }
 
     store::Store& m_store;
@@ -543,8 +667,14 @@ private:
     std::unique_ptr<LocationResolver> m_resolver;
     std::unordered_map<std::string, std::optional<m::Timestamp>> m_returns;
     std::unique_ptr<store::ImportWriter> m_writer;
-    m::Point m_place_point{};
-    ContentHash m_resolution; ///< the current record's resolved locations
+
+    // The reading thread's own: what it counted, and where it is in the file
+    // (published for the progress bar).
+    std::int64_t m_rows_read = 0;
+    std::int64_t m_blank_lines = 0;
+    std::function<double()> m_position;
+    std::atomic<double> m_fraction_read{0.0};
+    ContentHash m_resolution; ///< the current row's resolved locations
 };
 
 } // namespace

@@ -197,6 +197,42 @@ TEST_F(ImportWriterTest, ALargeImportEndsWithTheSameIndexes) {
               1);
 }
 
+// A second row with an id in one file is a duplicate whatever the first
+// became: new, updated, or found stored and left unchanged. Only this
+// import's rows count, and the answer comes from the store.
+TEST_F(ImportWriterTest, AddedEarlierKnowsWhatThisImportAdded) {
+    auto store = open_store(path, Access::write);
+    const m::GazetteerEntry place{
+        .key = "ZZ1 4AB", .key_type = m::GazetteerKeyType::postcode, .x = 712340, .y = 301220};
+    {
+        auto writer = store->begin_import({"episodes", "first.csv", "", ""});
+        EXPECT_FALSE(writer->added_earlier("episodes", "E-1"));
+        writer->add(episode("E-1", "C-1"), 5);
+        EXPECT_TRUE(writer->added_earlier("episodes", "E-1"));
+        EXPECT_FALSE(writer->added_earlier("rhi", "E-1")); // another kind, another id space
+        writer->add(place, {712340, 301220}, 7);
+        writer->commit({});
+    }
+    {
+        auto writer = store->begin_import({"episodes", "second.csv", "", ""});
+        EXPECT_FALSE(writer->added_earlier("episodes", "E-1")); // stored by an earlier import
+        EXPECT_EQ(writer->add(episode("E-1", "C-1"), 5), AddResult::unchanged);
+        EXPECT_TRUE(writer->added_earlier("episodes", "E-1"));
+        EXPECT_FALSE(writer->added_earlier("episodes", "E-2"));
+        EXPECT_EQ(writer->add(episode("E-2", "C-2"), 6), AddResult::inserted);
+        EXPECT_TRUE(writer->added_earlier("episodes", "E-2"));
+        EXPECT_FALSE(writer->added_earlier("gazetteer", "postcode:ZZ1 4AB"));
+        EXPECT_EQ(writer->add(place, {712340, 301220}, 8), AddResult::updated);
+        EXPECT_TRUE(writer->added_earlier("gazetteer", "postcode:ZZ1 4AB"));
+        EXPECT_FALSE(writer->added_earlier("gazetteer", "place:ZZ1 4AB"));
+        // abandoned: nothing of it, the ids it saw included, outlives it
+    }
+    auto writer = store->begin_import({"episodes", "third.csv", "", ""});
+    EXPECT_FALSE(writer->added_earlier("episodes", "E-1"));
+    EXPECT_FALSE(writer->added_earlier("episodes", "E-2"));
+    EXPECT_FALSE(writer->added_earlier("gazetteer", "postcode:ZZ1 4AB"));
+}
+
 TEST_F(ImportWriterTest, AFailureMidImportRollsEverythingBack) {
     auto store = open_store(path, Access::write);
     const auto run_import = [&] {

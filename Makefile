@@ -3,7 +3,9 @@
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # The test build runs the whole suite under AddressSanitizer; `make test
-# TEST_BUILD=UBSan` runs it under UndefinedBehaviorSanitizer instead.
+# TEST_BUILD=UBSan` runs it under UndefinedBehaviorSanitizer instead, and
+# `TEST_BUILD=TSan` under ThreadSanitizer (an import reads on one thread and
+# writes on another), with the suppressions in tests/tsan.supp.
 TEST_BUILD ?= ASan
 TEST_DIR := build/test-$(shell echo $(TEST_BUILD) | tr A-Z a-z)
 RELEASE_DIR := build/release
@@ -26,6 +28,7 @@ release: deps
 demo: release
 	@bash scripts/demo.sh $(RELEASE_DIR) $(OUT)
 
+test: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp
 test: deps
 	$(CMAKE_CONFIGURE) -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=$(TEST_BUILD) \
 	  -DWAYMARK_DEVELOPER=ON -DWAYMARK_BUILD_BENCH=OFF

@@ -8,8 +8,10 @@ target_compile_options(waymark_flags INTERFACE
   -Wcast-qual -Wformat=2 -Wimplicit-fallthrough
   $<$<BOOL:${WAYMARK_DEVELOPER}>:-Werror>
   $<$<CONFIG:ASan>:-O1 -g -fno-omit-frame-pointer -fsanitize=address>
-  $<$<CONFIG:UBSan>:-O1 -g -fno-omit-frame-pointer -fsanitize=undefined -fno-sanitize-recover=undefined>)
+  $<$<CONFIG:UBSan>:-O1 -g -fno-omit-frame-pointer -fsanitize=undefined -fno-sanitize-recover=undefined>
+  $<$<CONFIG:TSan>:-O1 -g -fno-omit-frame-pointer -fsanitize=thread>)
 
 target_link_options(waymark_flags INTERFACE
   $<$<CONFIG:ASan>:-fsanitize=address>
-  $<$<CONFIG:UBSan>:-fsanitize=undefined>)
+  $<$<CONFIG:UBSan>:-fsanitize=undefined>
+  $<$<CONFIG:TSan>:-fsanitize=thread>)

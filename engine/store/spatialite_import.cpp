@@ -318,8 +318,8 @@ public:
         if (result == AddResult::unchanged || result == AddResult::refused) {
             return result;
         }
-        const std::optional<std::int64_t> location =
-            c.location ? std::optional(add_location(*c.location)) : std::nullopt;
+        // 0: no location (ids start at 1); see the found location of episodes.
+        const std::int64_t location = c.location ? add_location(*c.location) : 0;
         auto& insert = statement(m_insert_cpi, R"sql(
             INSERT INTO cpis (cpi_id, received_at, shared_with, information, information_date,
                 location_id, grading_source, grading_intelligence, grading_handling, attributes,
@@ -330,7 +330,11 @@ public:
         bind_time(insert, 2, c.received_at);
         insert.bind_text_or_null(3, c.shared_with).bind_text_or_null(4, c.information);
         bind_date(insert, 5, c.information_date);
-        insert.bind(6, location);
+        if (location != 0) {
+            insert.bind(6, location);
+        } else {
+            insert.bind_null(6);
+        }
         bind_code(insert, 7, c.grading.source);
         bind_code(insert, 8, c.grading.intelligence);
         bind_code(insert, 9, c.grading.handling);

@@ -362,6 +362,29 @@ TEST_F(ImportTest, ARecordBeyondTheSizeLimitStopsTheImport) {
     EXPECT_EQ(status().episodes, 0);
 }
 
+// The store refuses a row early in a long file, while the reading thread is
+// far ahead and waiting for room: the import stops (it must not hang), says
+// why, and leaves the store as it was.
+TEST_F(ImportTest, AWriteFailureEarlyInALongFileStopsBothThreads) {
+    std::string text(episodes_header);
+    for (int i = 1; i <= 20'000; ++i) {
+        text += "E-" + std::to_string(i) + ",C-" + std::to_string(i % 997) +
+                ",2026-01-01T10:00,14,childrens_home,ZZ1 4AB,WB-" + std::to_string(i) + "\n";
+    }
+    const auto path = write("long.csv", text);
+    {
+        auto connection = sqlite::Database::open(db, sqlite::OpenMode::read_write);
+        connection.exec("CREATE TRIGGER refuse BEFORE INSERT ON episodes WHEN "
+                        "NEW.episode_id = 'E-700' BEGIN SELECT RAISE(ABORT, 'refused by "
+                        "the test'); END");
+    }
+    const std::string message = message_of<StoreError>([&] { import("episodes", path); });
+    EXPECT_NE(message.find("refused by the test"), std::string::npos) << message;
+    EXPECT_EQ(status().episodes, 0);
+    EXPECT_EQ(status().import_runs, 0);
+    EXPECT_EQ(status().children, 0);
+}
+
 TEST_F(ImportTest, JsonLinesFilesHonourTheSpecsEncodingValuesAndDefaults) {
     // A Windows-1252 export: é is 0xE9, £ is 0xA3.
     const auto rhi_spec = write("rhi-spec.json", R"({"kind": "rhi", "encoding": "windows-1252",

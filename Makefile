@@ -13,12 +13,15 @@ OUT ?= out
 
 CMAKE_CONFIGURE = cmake -G Ninja -Wno-dev
 
-.PHONY: all deps release demo test bench format format-check clean
+.PHONY: all deps test-deps release demo test bench format format-check clean
 
 all: release
 
 deps:
 	@bash scripts/deps.sh
+
+test-deps:
+	@bash scripts/deps.sh test
 
 release: deps
 	$(CMAKE_CONFIGURE) -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=Release \
@@ -29,7 +32,7 @@ demo: release
 	@bash scripts/demo.sh $(RELEASE_DIR) $(OUT)
 
 test: export TSAN_OPTIONS = suppressions=$(CURDIR)/tests/tsan.supp
-test: deps
+test: test-deps
 	$(CMAKE_CONFIGURE) -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=$(TEST_BUILD) \
 	  -DWAYMARK_DEVELOPER=ON -DWAYMARK_BUILD_BENCH=OFF
 	cmake --build $(TEST_DIR) -j $(JOBS)

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages from scripts/debian-packages.txt that
 # are missing, with sudo when not root; does nothing when all are present.
+# `deps.sh test` also installs scripts/debian-packages-test.txt: the reference
+# implementations the tests compare against (scikit-learn, R spdep, QGIS),
+# which a user running `make demo` does not need.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$here/debian-packages.txt")
+lists=("$here/debian-packages.txt")
+[[ "${1:-}" == "test" ]] && lists+=("$here/debian-packages-test.txt")
+mapfile -t wanted < <(cat "${lists[@]}" | sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d')
 
 missing=()
 for package in "${wanted[@]}"; do

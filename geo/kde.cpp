@@ -1,0 +1,1 @@
+#include "geo/kde.hpp"

@@ -287,10 +287,16 @@ OGRLayerH Dataset::layer(int index) const {
 }
 
 OGRLayerH Dataset::create_layer(const std::string& name, const SpatialReference* srs,
-                                OGRwkbGeometryType type) {
+                                OGRwkbGeometryType type, const std::vector<std::string>& options) {
     reset_error();
-    OGRLayerH layer = GDALDatasetCreateLayer(m_handle, name.c_str(),
-                                             srs != nullptr ? srs->get() : nullptr, type, nullptr);
+    std::vector<const char*> list;
+    for (const std::string& option : options) {
+        list.push_back(option.c_str());
+    }
+    list.push_back(nullptr);
+    OGRLayerH layer =
+        GDALDatasetCreateLayer(m_handle, name.c_str(), srs != nullptr ? srs->get() : nullptr, type,
+                               const_cast<char**>(list.data()));
     if (layer == nullptr) {
         throw IoError(with_gdal_message("cannot create layer '" + name + "' in " + m_path));
     }

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace waymark::gdal {
 
@@ -124,8 +125,9 @@ public:
 
     int layer_count() const;
     OGRLayerH layer(int index) const;
+    /// `options` are the driver's layer creation options, "KEY=VALUE".
     OGRLayerH create_layer(const std::string& name, const SpatialReference* srs,
-                           OGRwkbGeometryType type);
+                           OGRwkbGeometryType type, const std::vector<std::string>& options = {});
 
     const std::string& path() const noexcept { return m_path; }
     GDALDatasetH get() const noexcept { return m_handle; }

@@ -76,6 +76,33 @@ Geometry Context::point(double x, double y) const {
     return Geometry(m_state.get(), handle);
 }
 
+Geometry Context::multipoint(std::span<const geo::Point> points) const {
+    m_state->last_error.clear();
+    std::vector<GEOSGeometry*> parts;
+    parts.reserve(points.size());
+    try {
+        for (const geo::Point& p : points) {
+            GEOSGeometry* part = GEOSGeom_createPointFromXY_r(m_state->handle, p.x, p.y);
+            if (part == nullptr) {
+                throw GeometryError(failure(m_state.get(), "point creation"));
+            }
+            parts.push_back(part);
+        }
+    } catch (...) {
+        for (GEOSGeometry* part : parts) {
+            GEOSGeom_destroy_r(m_state->handle, part);
+        }
+        throw;
+    }
+    // The collection takes the parts over, on success and on failure alike.
+    GEOSGeometry* handle = GEOSGeom_createCollection_r(
+        m_state->handle, GEOS_MULTIPOINT, parts.data(), static_cast<unsigned>(parts.size()));
+    if (handle == nullptr) {
+        throw GeometryError(failure(m_state.get(), "multipoint creation"));
+    }
+    return Geometry(m_state.get(), handle);
+}
+
 Geometry Context::from_wkt(std::string_view wkt) const {
     m_state->last_error.clear();
     const std::string text(wkt);
@@ -141,6 +168,39 @@ Geometry Geometry::convex_hull() const {
 
 Geometry Geometry::buffer(double distance, int quadrant_segments) const {
     return make(GEOSBuffer_r(m_state->handle, m_handle, distance, quadrant_segments), "buffer");
+}
+
+Geometry Geometry::concave_hull(double ratio, bool allow_holes) const {
+    return make(GEOSConcaveHull_r(m_state->handle, m_handle, ratio, allow_holes ? 1 : 0),
+                "concave hull");
+}
+
+std::vector<std::vector<geo::Point>> Geometry::polygon_rings() const {
+    if (GEOSGeomTypeId_r(m_state->handle, m_handle) != GEOS_POLYGON) {
+        throw GeometryError("GEOS polygon rings: the geometry is not a polygon");
+    }
+    const auto ring_points = [this](const GEOSGeometry* ring) {
+        const GEOSCoordSequence* sequence = GEOSGeom_getCoordSeq_r(m_state->handle, ring);
+        unsigned size = 0;
+        if (sequence == nullptr || GEOSCoordSeq_getSize_r(m_state->handle, sequence, &size) == 0) {
+            throw GeometryError(failure(m_state, "polygon rings"));
+        }
+        std::vector<geo::Point> points(size);
+        for (unsigned i = 0; i < size; ++i) {
+            if (GEOSCoordSeq_getXY_r(m_state->handle, sequence, i, &points[i].x, &points[i].y) ==
+                0) {
+                throw GeometryError(failure(m_state, "polygon rings"));
+            }
+        }
+        return points;
+    };
+    std::vector<std::vector<geo::Point>> rings;
+    rings.push_back(ring_points(GEOSGetExteriorRing_r(m_state->handle, m_handle)));
+    const int holes = GEOSGetNumInteriorRings_r(m_state->handle, m_handle);
+    for (int i = 0; i < holes; ++i) {
+        rings.push_back(ring_points(GEOSGetInteriorRingN_r(m_state->handle, m_handle, i)));
+    }
+    return rings;
 }
 
 double Geometry::area() const {

@@ -5,11 +5,15 @@
 // and collects its error messages; every Geometry is tied to the Context that
 // made it and must not outlive it.
 
+#include "geo/point.hpp"
+
 #include <geos_c.h>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace waymark::geos {
 
@@ -33,6 +37,8 @@ public:
     const std::string& last_error() const noexcept;
 
     Geometry point(double x, double y) const;
+    /// A MultiPoint of `points` (empty when there are none).
+    Geometry multipoint(std::span<const geo::Point> points) const;
     /// Parses WKT; throws GeometryError quoting the text and GEOS's message.
     Geometry from_wkt(std::string_view wkt) const;
 
@@ -56,6 +62,13 @@ public:
     Geometry clone() const;
     Geometry convex_hull() const;
     Geometry buffer(double distance, int quadrant_segments = 8) const;
+    /// GEOS's concave hull (GEOS >= 3.11): `ratio` 1 gives the convex hull,
+    /// smaller values follow the points more closely.
+    Geometry concave_hull(double ratio, bool allow_holes = false) const;
+
+    /// The rings of a Polygon (exterior first, then holes), each closed as
+    /// GEOS keeps it. Throws GeometryError for any other geometry type.
+    std::vector<std::vector<geo::Point>> polygon_rings() const;
 
     double area() const;
     std::size_t num_points() const;

@@ -38,6 +38,10 @@ echo
 echo "== waymark status"
 "$waymark" --db "$db" status
 echo
+echo "== waymark hotspots --role all --method all --out $out/hotspots --profile analyst"
+rm -rf "$out/hotspots"
+"$waymark" --db "$db" hotspots --role all --method all --out "$out/hotspots" --profile analyst
+echo
 cat <<MSG
 Results are in $out/:
   sample-world/   the synthetic world in the canonical formats, with truth.json
@@ -48,8 +52,19 @@ Results are in $out/:
                   "locations" and "places" layers hold the points)
   dirty.db        the dirty episodes file imported on its own: its quarantine
                   and import_warnings tables say what was refused and why
+  hotspots/       clusters, Gi* hot and cold spots and density surfaces for
+                  each role (from, found, visited, concern, all):
+                  hotspots.gpkg   open in QGIS (Layer > Add Layer > Add Vector
+                                  Layer, or drag it in): clusters_<role> and
+                                  gistar_<role> layers, British National Grid
+                  density_*.tif   density surfaces (per km²): Layer > Add
+                                  Raster Layer; density_found_minus_from.tif
+                                  shows where children end up but do not leave from
+                  geojson/        the same layers in WGS 84 for web maps
+                  hotspots.json   parameters, counts and file checksums
 
-Hotspots, networks and exports arrive with the commands of later releases;
+Networks, triggers and exports arrive with the commands of later releases;
 'waymark --help' lists what this build can do. Documentation: docs/README.md
-(docs/import.md for imports, docs/synth.md for the sample world).
+(docs/hotspots.md for hotspots, docs/import.md for imports, docs/synth.md for
+the sample world).
 MSG

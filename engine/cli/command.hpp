@@ -56,5 +56,6 @@ std::unique_ptr<Command> make_init_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_status_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_synth_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_import_command(CLI::App& subcommand);
+std::unique_ptr<Command> make_hotspots_command(CLI::App& subcommand);
 
 } // namespace waymark::cli

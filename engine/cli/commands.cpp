@@ -34,6 +34,18 @@ const std::vector<CommandSpec>& all_commands() {
          "could not be placed on the map, quarantined rows and the last five imports.\n"
          "Opens the store read-only.",
          make_status_command},
+        {"hotspots",
+         "Clusters, Gi* hot spots and density surfaces of where children go missing "
+         "from, are found, visit and are at risk",
+         "For each role (from, found, visited, concern, and all of them together) finds\n"
+         "clusters of places (DBSCAN), statistically significant hot and cold spots on a\n"
+         "hexagon grid (Getis-Ord Gi* with a false discovery rate correction) and kernel\n"
+         "density surfaces, counting episodes or distinct children (--count) and showing\n"
+         "both. Writes hotspots.gpkg (working CRS, for QGIS), geojson/ (WGS 84),\n"
+         "density_*.tif and hotspots.json (parameters, counts, checksums), and records\n"
+         "the run in the store and its audit log. --out and --profile are required.\n"
+         "See docs/hotspots.md.",
+         make_hotspots_command},
     };
     return commands;
 }

@@ -358,6 +358,21 @@ DROP TRIGGER IF EXISTS "tmu_locations_geom";
 DROP TRIGGER IF EXISTS "tmd_locations_geom";
 )sql";
 
+// Version 7: analysis runs. Each run of an analysis (hotspots first) keeps
+// the parameters that reproduce it and the files it wrote with their SHA-256,
+// beside its audit entry.
+constexpr std::string_view v7_analysis_runs = R"sql(
+CREATE TABLE analysis_runs (
+    analysis_run_id INTEGER PRIMARY KEY,
+    command         TEXT NOT NULL,
+    profile         TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    finished_at     TEXT NOT NULL,
+    parameters      TEXT NOT NULL CHECK (json_valid(parameters)),
+    outputs         TEXT NOT NULL CHECK (json_valid(outputs))
+);
+)sql";
+
 constexpr Migration migrations[] = {
     {1, "places, locations, persons and children", v1_places_and_people},
     {2, "episodes, return home interviews and CPI forms", v2_records},
@@ -365,6 +380,7 @@ constexpr Migration migrations[] = {
     {4, "spatial indexes maintained by Waymark in each import", v4_own_spatial_index},
     {5, "content hashes, changes and warnings of imports", v5_reimport},
     {6, "no spatial index on locations", v6_no_location_index},
+    {7, "analysis runs (parameters and outputs of hotspots and later analyses)", v7_analysis_runs},
 };
 
 } // namespace

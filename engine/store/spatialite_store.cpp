@@ -3,8 +3,10 @@
 #include "base/error.hpp"
 #include "engine/model/codes.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/store/audit.hpp"
 #include "engine/store/spatialite_import.hpp"
 
+#include <nlohmann/json.hpp>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -240,6 +242,130 @@ SpatiaLiteStore::episode_returns() const {
                                  : std::nullopt);
     }
     return returns;
+}
+
+namespace {
+
+// Every resolved location a record puts a child at, by role (store.hpp,
+// Incident). RHI places with role 'found' are left to the episode's found
+// location, which says the same thing with police authority. A CPI form names
+// a child only through its subjects: the first child subject with an id.
+constexpr std::string_view incidents_sql = R"sql(
+WITH ep AS (
+    SELECT e.episode_id, e.child_id, e.setting, e.looked_after, e.risk_grade, e.age,
+           COALESCE(e.date_of_birth, c.date_of_birth) AS dob, e.cse, e.cce,
+           COALESCE(e.last_seen_at, e.reported_at) AS missing_at,
+           COALESCE(e.returned_at, e.reported_at) AS found_at,
+           e.from_location_id, e.found_location_id
+    FROM episodes e LEFT JOIN children c ON c.child_id = e.child_id),
+raw (role, record_id, episode_id, child_id, location_id, at, setting, looked_after, risk_grade,
+     age, dob, cse, cce) AS (
+    SELECT 'from', episode_id, episode_id, child_id, from_location_id, missing_at, setting,
+           looked_after, risk_grade, age, dob, cse, cce
+    FROM ep
+    UNION ALL
+    SELECT 'found', episode_id, episode_id, child_id, found_location_id, found_at, setting,
+           looked_after, risk_grade, age, dob, cse, cce
+    FROM ep WHERE found_location_id IS NOT NULL
+    UNION ALL
+    SELECT CASE WHEN rp.part = 'places' AND (rp.role IS NULL OR rp.role IN ('went_to', 'slept', 'met'))
+                THEN 'visited' ELSE 'concern' END,
+           r.rhi_id, r.episode_id, COALESCE(r.child_id, ep.child_id), rp.location_id,
+           COALESCE(ep.missing_at, r.conducted_at, r.offered_at, r.referred_at), ep.setting,
+           ep.looked_after, ep.risk_grade, ep.age, ep.dob,
+           COALESCE(ep.cse, 0) OR COALESCE(r.cse_indicators, 0),
+           COALESCE(ep.cce, 0) OR COALESCE(r.cce_indicators, 0)
+    FROM rhi_places rp JOIN rhis r ON r.rhi_id = rp.rhi_id
+         LEFT JOIN ep ON ep.episode_id = r.episode_id
+    WHERE rp.part = 'locations_of_concern' OR rp.role IS NULL
+          OR rp.role IN ('went_to', 'slept', 'met', 'concern')
+    UNION ALL
+    SELECT 'concern', c.cpi_id, NULL,
+           (SELECT min(s.person_id) FROM cpi_subjects s
+            WHERE s.cpi_id = c.cpi_id AND s.kind = 'child' AND s.person_id IS NOT NULL),
+           l.location_id, COALESCE(c.information_date, c.received_at), NULL, NULL, NULL, NULL,
+           NULL, 0, 0
+    FROM cpis c JOIN (SELECT cpi_id, location_id FROM cpis WHERE location_id IS NOT NULL
+                      UNION SELECT cpi_id, location_id FROM cpi_places) l ON l.cpi_id = c.cpi_id)
+SELECT raw.role, raw.record_id, raw.episode_id, raw.child_id, raw.location_id,
+       X(l.geom), Y(l.geom), COALESCE(p.key, l.resolved_place_key), COALESCE(p.label, l.label),
+       raw.at, raw.setting, raw.looked_after, raw.risk_grade, raw.age, raw.dob, raw.cse, raw.cce
+FROM raw JOIN locations l ON l.location_id = raw.location_id AND l.geom IS NOT NULL
+     LEFT JOIN places p ON p.place_id = l.place_id
+ORDER BY raw.role, raw.record_id, raw.location_id
+)sql";
+
+// Whole years from a date of birth (YYYY-MM-DD) to a UTC time or date.
+std::optional<int> age_at(const std::optional<std::string>& date_of_birth, const std::string& at) {
+    if (!date_of_birth || date_of_birth->size() < 10 || at.size() < 10) {
+        return std::nullopt;
+    }
+    try {
+        const auto born =
+            std::chrono::year_month_day(model::parse_date(date_of_birth->substr(0, 10)));
+        const auto then = std::chrono::year_month_day(model::parse_date(at.substr(0, 10)));
+        int years = static_cast<int>(then.year()) - static_cast<int>(born.year());
+        if (std::chrono::month_day(then.month(), then.day()) <
+            std::chrono::month_day(born.month(), born.day())) {
+            --years;
+        }
+        return years;
+    } catch (const InputError&) {
+        return std::nullopt; // the importer validated dates; a stray one only loses the age
+    }
+}
+
+} // namespace
+
+void SpatiaLiteStore::for_each_incident(const std::function<void(const Incident&)>& visit) const {
+    sqlite::Statement query(m_db, incidents_sql);
+    Incident incident;
+    while (query.step()) {
+        incident.role = query.column_text(0);
+        incident.record_id = query.column_text(1);
+        incident.episode_id = query.column_optional_text(2).value_or("");
+        incident.child_id = query.column_optional_text(3).value_or("");
+        incident.location_id = query.column_int64(4);
+        incident.point = {query.column_double(5), query.column_double(6)};
+        incident.place_key = query.column_optional_text(7).value_or("");
+        incident.place_label = query.column_optional_text(8).value_or("");
+        incident.at = query.column_optional_text(9).value_or("");
+        incident.setting = query.column_optional_text(10).value_or("");
+        const auto looked_after = query.column_optional_int64(11);
+        incident.looked_after = looked_after ? std::optional(*looked_after != 0) : std::nullopt;
+        incident.risk_grade = query.column_optional_text(12).value_or("");
+        const auto age = query.column_optional_int64(13);
+        incident.age = age ? std::optional(static_cast<int>(*age))
+                           : age_at(query.column_optional_text(14), incident.at);
+        incident.cse = query.column_int64(15) != 0;
+        incident.cce = query.column_int64(16) != 0;
+        visit(incident);
+    }
+}
+
+std::int64_t SpatiaLiteStore::record_analysis(const AnalysisRecord& record) {
+    if (sqlite3_db_readonly(m_db.get(), "main") == 1) {
+        throw StoreError("cannot record the " + record.command + " run in " + m_db.path() +
+                         ": the store was opened read-only");
+    }
+    sqlite::Transaction transaction(m_db);
+    sqlite::Statement insert(m_db, "INSERT INTO analysis_runs (command, profile, started_at, "
+                                   "finished_at, parameters, outputs) VALUES (?, ?, ?, ?, ?, ?)");
+    insert.bind(1, record.command)
+        .bind(2, record.profile)
+        .bind(3, record.started_at)
+        .bind(4, model::format_timestamp(model::now_utc()))
+        .bind(5, record.parameters)
+        .bind(6, record.outputs)
+        .run();
+    const std::int64_t id = m_db.last_insert_rowid();
+    const nlohmann::json inputs = {{"user", current_os_user()},
+                                   {"parameters", nlohmann::json::parse(record.parameters)}};
+    const nlohmann::json outputs = {{"analysis_run", id},
+                                    {"files", nlohmann::json::parse(record.outputs)}};
+    append_audit_entry(m_db, {record.command, record.profile, inputs.dump(), outputs.dump()});
+    transaction.commit();
+    return id;
 }
 
 std::unique_ptr<ImportWriter> SpatiaLiteStore::begin_import(const ImportRunInfo& info) {

@@ -33,6 +33,8 @@ public:
                                                  const model::Point&)>& visit) const override;
     std::unordered_map<std::string, std::optional<model::Timestamp>>
     episode_returns() const override;
+    void for_each_incident(const std::function<void(const Incident&)>& visit) const override;
+    std::int64_t record_analysis(const AnalysisRecord& record) override;
     std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) override;
 
     sqlite::Database& database() noexcept { return m_db; }

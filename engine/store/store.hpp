@@ -129,6 +129,43 @@ public:
     virtual void commit(const ImportTotals& totals) = 0;
 };
 
+/// A located incident for the hotspot engine: one location a record puts a
+/// child at, with what the filters need. `role` says which location:
+///   from    an episode's missing-from location;
+///   found   an episode's found location;
+///   visited an RHI place the child went to, slept at or met someone at;
+///   concern an RHI place or location of concern, or a CPI form's locations.
+/// Only resolved locations (with a point) are given.
+struct Incident {
+    std::string role;
+    std::string record_id;  ///< episode_id, rhi_id or cpi_id
+    std::string episode_id; ///< the episode it belongs to, if any
+    std::string child_id;   ///< "" when the record names no child (most CPI forms)
+    std::int64_t location_id = 0;
+    model::Point point;      ///< working CRS
+    std::string place_key;   ///< the gazetteer place it resolved to, if any
+    std::string place_label; ///< the gazetteer label, or the location's own label
+    std::string at; ///< UTC: missing from (last seen, else reported), found (returned), RHI/CPI
+                    ///< (the episode's, else the record's own date)
+    // From the episode (absent for records without one).
+    std::string setting;
+    std::optional<bool> looked_after;
+    std::string risk_grade;
+    std::optional<int> age; ///< as recorded, else from the date of birth at `at`
+    bool cse = false;       ///< the episode's or the RHI's indicator
+    bool cce = false;
+};
+
+/// One run of an analysis (hotspots, network, ...), kept in analysis_runs
+/// with an audit entry in the same transaction.
+struct AnalysisRecord {
+    std::string command;    ///< "hotspots"
+    std::string profile;    ///< the privacy profile the outputs went through
+    std::string started_at; ///< UTC
+    std::string parameters; ///< JSON object: everything needed to reproduce it
+    std::string outputs;    ///< JSON object: files written with their SHA-256
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -147,6 +184,14 @@ public:
     /// Every stored episode's return time (empty while the child is missing).
     virtual std::unordered_map<std::string, std::optional<model::Timestamp>>
     episode_returns() const = 0;
+
+    /// Calls `visit` for every resolved incident of every role, in a stable
+    /// order (role, then record id, then location).
+    virtual void for_each_incident(const std::function<void(const Incident&)>& visit) const = 0;
+
+    /// Keeps an analysis run and its audit entry; returns the run's id.
+    /// Throws StoreError if the store was opened read-only.
+    virtual std::int64_t record_analysis(const AnalysisRecord& record) = 0;
 
     /// Starts an import. Throws StoreError if the store was opened read-only.
     virtual std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) = 0;

@@ -43,14 +43,15 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     // Commands of later issues are not listed until they work.
     EXPECT_NE(result.out.find("synth "), std::string::npos);
     EXPECT_NE(result.out.find("import "), std::string::npos);
-    for (const char* later : {"hotspots", "network", "serve", "audit"}) {
+    EXPECT_NE(result.out.find("hotspots "), std::string::npos);
+    for (const char* later : {"network", "serve", "audit"}) {
         EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
     }
     EXPECT_TRUE(result.err.empty());
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command : {"init", "status", "synth", "import"}) {
+    for (const char* command : {"init", "status", "synth", "import", "hotspots"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -75,6 +76,25 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
          "--help')\n"},
         {{"synth", "--scale", "small"},
          "waymark: error: --out is required (see 'waymark synth --help')\n"},
+        {{"hotspots", "--out", "h"},
+         "waymark: error: --profile is required (see 'waymark hotspots --help')\n"},
+        {{"hotspots", "--out", "h", "--profile", "police"},
+         "waymark: error: --profile: 'police' is not a profile (analyst, panel or partnership) "
+         "(see 'waymark hotspots --help')\n"},
+        {{"hotspots", "--out", "h", "--profile", "analyst", "--role", "from,home"},
+         "waymark: error: --role: 'home' is not one of from, found, visited, concern, all "
+         "(see 'waymark hotspots --help')\n"},
+        {{"hotspots", "--out", "h", "--profile", "analyst", "--setting", "hostel"},
+         "waymark: error: --setting: 'hostel' is not one of home, foster_care, childrens_home, "
+         "supported_accommodation, health, care_leaver, other (see 'waymark hotspots --help')\n"},
+        {{"hotspots", "--out", "h", "--profile", "analyst", "--age", "15-12"},
+         "waymark: error: --age: '15-12' starts after it ends (see 'waymark hotspots --help')\n"},
+        {{"hotspots", "--out", "h", "--profile", "analyst", "--cell-size", "-3"},
+         "waymark: error: --cell-size: '-3' is neither 'auto' nor a positive number of metres "
+         "(see 'waymark hotspots --help')\n"},
+        {{"hotspots", "--out", "h", "--profile", "analyst", "--since", "2026-02-30"},
+         "waymark: error: --since: invalid date '2026-02-30' (expected YYYY-MM-DD) (see "
+         "'waymark hotspots --help')\n"},
         {{"init", "-q"},
          "waymark: error: the global option -q must come before the command "
          "('waymark -q init …') (see 'waymark init --help')\n"},

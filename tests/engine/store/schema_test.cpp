@@ -151,7 +151,7 @@ TEST_F(SchemaTest, VersionSixDropsTheLocationsIndexAndKeepsTheirPoints) {
     }
     const InitResult result = create_or_upgrade_store(path, 27700);
     EXPECT_EQ(result.from_version, 5);
-    EXPECT_EQ(result.to_version, 6);
+    EXPECT_EQ(result.to_version, 7);
 
     auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
     EXPECT_FALSE(has_table(db, "idx_locations_geom"));

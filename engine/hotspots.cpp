@@ -1,0 +1,910 @@
+#include "engine/hotspots.hpp"
+
+#include "base/error.hpp"
+#include "engine/layer_writer.hpp"
+#include "engine/model/timestamp.hpp"
+#include "engine/sha256.hpp"
+#include "geo/dbscan.hpp"
+#include "geo/gdal.hpp"
+#include "geo/geos.hpp"
+#include "geo/gistar.hpp"
+#include "geo/kde.hpp"
+#include "geo/raster.hpp"
+
+#include <date/tz.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+namespace waymark {
+namespace {
+
+constexpr std::array<std::pair<HotspotRole, std::string_view>, 5> role_names{{
+    {HotspotRole::from, "from"},
+    {HotspotRole::found, "found"},
+    {HotspotRole::visited, "visited"},
+    {HotspotRole::concern, "concern"},
+    {HotspotRole::all, "all"},
+}};
+constexpr std::array<std::pair<HotspotMethod, std::string_view>, 3> method_names{{
+    {HotspotMethod::dbscan, "dbscan"},
+    {HotspotMethod::gistar, "gistar"},
+    {HotspotMethod::kde, "kde"},
+}};
+constexpr std::array<std::pair<CountMode, std::string_view>, 2> count_names{{
+    {CountMode::episodes, "episodes"},
+    {CountMode::children, "children"},
+}};
+
+template <class E, std::size_t N>
+E parse_name(const std::array<std::pair<E, std::string_view>, N>& names, std::string_view text,
+             std::string_view option) {
+    std::string allowed;
+    for (const auto& [value, name] : names) {
+        if (name == text) {
+            return value;
+        }
+        allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+    }
+    throw UsageError(std::string(option) + ": '" + std::string(text) + "' is not one of " +
+                     allowed);
+}
+
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& names, E value) {
+    for (const auto& [candidate, name] : names) {
+        if (candidate == value) {
+            return name;
+        }
+    }
+    return names.front().second;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// ---- Sites: the distinct places incidents happen at ---------------------------
+
+// Whom an incident counts as in children mode: its child, or (for a record
+// naming none, most CPI forms) the record itself, which is then one unknown child.
+std::string child_key(const store::Incident& incident) {
+    return incident.child_id.empty() ? "record:" + incident.record_id : incident.child_id;
+}
+
+// The local hour (0-23) and weekday (0 = Monday) of a UTC time, or nothing for
+// a date without a time.
+struct LocalTime {
+    int hour = -1;
+    int weekday = -1;
+};
+
+class LocalClock {
+public:
+    explicit LocalClock(const std::string& zone) : m_zone(date::locate_zone(zone)) {}
+
+    LocalTime of(const std::string& at) const {
+        if (at.size() != 20) {
+            return {};
+        }
+        model::Timestamp utc;
+        try {
+            utc = model::parse_timestamp_utc(at);
+        } catch (const InputError&) {
+            return {};
+        }
+        const auto local = date::make_zoned(m_zone, utc).get_local_time();
+        const auto day = date::floor<date::days>(local);
+        const auto hours = date::floor<std::chrono::hours>(local - day);
+        const unsigned iso = date::weekday(day).iso_encoding(); // Monday 1 … Sunday 7
+        return {static_cast<int>(hours.count()), static_cast<int>(iso - 1)};
+    }
+
+private:
+    const date::time_zone* m_zone;
+};
+
+struct Site {
+    geo::Point point;
+    std::string label;
+    std::vector<std::size_t> incidents; // indexes into the role's incidents
+    std::int64_t episodes = 0;
+    std::int64_t children = 0;
+};
+
+// Groups a role's incidents by place: the gazetteer place they resolved to,
+// else the exact point. Sites come out in a stable order (by key).
+std::vector<Site> group_sites(const std::vector<store::Incident>& incidents) {
+    std::map<std::string, Site> by_key;
+    for (std::size_t i = 0; i < incidents.size(); ++i) {
+        const store::Incident& incident = incidents[i];
+        char xy[64];
+        std::snprintf(xy, sizeof xy, "xy:%.3f,%.3f", incident.point.x, incident.point.y);
+        const std::string key = incident.place_key.empty() ? xy : "place:" + incident.place_key;
+        Site& site = by_key[key];
+        if (site.incidents.empty()) {
+            site.point = {incident.point.x, incident.point.y};
+            site.label = incident.place_label;
+        }
+        site.incidents.push_back(i);
+    }
+    std::vector<Site> sites;
+    sites.reserve(by_key.size());
+    for (auto& [key, site] : by_key) {
+        std::set<std::string> children;
+        for (const std::size_t i : site.incidents) {
+            children.insert(child_key(incidents[i]));
+        }
+        site.episodes = static_cast<std::int64_t>(site.incidents.size());
+        site.children = static_cast<std::int64_t>(children.size());
+        sites.push_back(std::move(site));
+    }
+    return sites;
+}
+
+std::vector<double> site_weights(const std::vector<Site>& sites, CountMode mode) {
+    std::vector<double> weights;
+    weights.reserve(sites.size());
+    for (const Site& site : sites) {
+        weights.push_back(
+            static_cast<double>(mode == CountMode::episodes ? site.episodes : site.children));
+    }
+    return weights;
+}
+
+std::vector<geo::Point> site_points(const std::vector<Site>& sites) {
+    std::vector<geo::Point> points;
+    points.reserve(sites.size());
+    for (const Site& site : sites) {
+        points.push_back(site.point);
+    }
+    return points;
+}
+
+// ---- What a group of incidents looks like (a cluster) -----------------------
+
+struct Profile24 {
+    std::int64_t episodes = 0;
+    std::int64_t children = 0;
+    std::map<std::string, std::int64_t> settings;
+    std::array<std::int64_t, 24> hours{};
+    std::array<std::int64_t, 7> weekdays{};
+    std::string first;
+    std::string last;
+};
+
+Profile24 describe(const std::vector<store::Incident>& incidents,
+                   const std::vector<std::size_t>& members, const LocalClock& clock) {
+    Profile24 d;
+    std::set<std::string> children;
+    for (const std::size_t i : members) {
+        const store::Incident& incident = incidents[i];
+        ++d.episodes;
+        children.insert(child_key(incident));
+        ++d.settings[incident.setting.empty() ? "unknown" : incident.setting];
+        const LocalTime local = clock.of(incident.at);
+        if (local.hour >= 0) {
+            ++d.hours[static_cast<std::size_t>(local.hour)];
+            ++d.weekdays[static_cast<std::size_t>(local.weekday)];
+        }
+        const std::string day = incident.at.substr(0, 10);
+        if (!day.empty() && (d.first.empty() || day < d.first)) {
+            d.first = day;
+        }
+        if (day > d.last) {
+            d.last = day;
+        }
+    }
+    d.children = static_cast<std::int64_t>(children.size());
+    return d;
+}
+
+template <std::size_t N>
+std::string join_counts(const std::array<std::int64_t, N>& counts) {
+    std::string text;
+    for (std::size_t i = 0; i < N; ++i) {
+        text += (i == 0 ? "" : ",") + std::to_string(counts[i]);
+    }
+    return text;
+}
+
+std::string setting_shares(const Profile24& d) {
+    nlohmann::json shares = nlohmann::json::object();
+    for (const auto& [setting, count] : d.settings) {
+        shares[setting] =
+            std::round(1000.0 * static_cast<double>(count) / static_cast<double>(d.episodes)) /
+            1000.0;
+    }
+    return shares.dump();
+}
+
+// ---- DBSCAN clusters ------------------------------------------------------------
+
+std::vector<LayerField> cluster_fields() {
+    using T = LayerField::Type;
+    return {{"cluster", T::integer}, {"episodes", T::integer},    {"children", T::integer},
+            {"places", T::integer},  {"core_places", T::integer}, {"setting_shares", T::text},
+            {"top_places", T::text}, {"hours", T::text},          {"weekdays", T::text},
+            {"first_date", T::text}, {"last_date", T::text}};
+}
+
+// The cluster's outline: the concave hull of its places (convex when it has
+// fewer than four, where a concave hull adds nothing), widened by a tenth of
+// eps so that a cluster of one or two places is an area, not a point or line.
+std::vector<std::vector<geo::Point>>
+cluster_outline(const geos::Context& geos, const std::vector<geo::Point>& points, double eps) {
+    const geos::Geometry all = geos.multipoint(points);
+    const geos::Geometry hull = points.size() >= 4 ? all.concave_hull(0.3) : all.convex_hull();
+    return hull.buffer(eps / 10.0, 4).polygon_rings();
+}
+
+std::string top_places(const std::vector<Site>& sites, const std::vector<std::size_t>& members,
+                       CountMode mode) {
+    std::vector<std::pair<std::int64_t, std::string>> ranked;
+    for (const std::size_t s : members) {
+        const Site& site = sites[s];
+        ranked.emplace_back(mode == CountMode::episodes ? site.episodes : site.children,
+                            site.label.empty() ? "(unnamed)" : site.label);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::string text;
+    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
+        text +=
+            (i == 0 ? "" : "; ") + ranked[i].second + " (" + std::to_string(ranked[i].first) + ")";
+    }
+    return text;
+}
+
+// The incidents in one grid cell.
+struct CellCount {
+    std::int64_t episodes = 0;
+    std::set<std::string> children;
+};
+
+// ---- Per role ---------------------------------------------------------------------
+
+struct RoleInput {
+    HotspotRole role;
+    std::vector<store::Incident> incidents;
+};
+
+std::string number(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
+}
+
+class RoleAnalysis {
+public:
+    RoleAnalysis(const HotspotConfig& config, const RoleInput& input, LayerWriter& layers,
+                 const gdal::SpatialReference& srs, const LocalClock& clock,
+                 std::vector<std::filesystem::path>& files)
+        : m_config(config), m_input(input), m_layers(layers), m_srs(srs), m_clock(clock),
+          m_files(files), m_sites(group_sites(input.incidents)) {
+        m_summary.role = std::string(to_string(input.role));
+        m_summary.incidents = static_cast<std::int64_t>(input.incidents.size());
+        std::set<std::string> children;
+        for (const store::Incident& incident : input.incidents) {
+            children.insert(child_key(incident));
+        }
+        m_summary.children = static_cast<std::int64_t>(children.size());
+        m_summary.places = static_cast<std::int64_t>(m_sites.size());
+    }
+
+    void run(HotspotMethod method) {
+        if (m_input.incidents.empty()) {
+            note(std::string(to_string(method)) + ": no incidents match the selection");
+            return;
+        }
+        try {
+            switch (method) {
+            case HotspotMethod::dbscan:
+                clusters();
+                break;
+            case HotspotMethod::gistar:
+                gistar();
+                break;
+            case HotspotMethod::kde:
+                density();
+                break;
+            }
+        } catch (const InputError& refused) {
+            // A statistic that cannot mean anything on this selection is
+            // refused for this role; the others still run.
+            note(std::string(to_string(method)) + " refused: " + refused.what());
+        }
+    }
+
+    RoleSummary& summary() { return m_summary; }
+    const std::vector<Site>& sites() const { return m_sites; }
+
+private:
+    void note(std::string text) { m_summary.notes.push_back(std::move(text)); }
+
+    std::string layer_name(std::string_view kind) const {
+        return std::string(kind) + "_" + m_summary.role;
+    }
+
+    void clusters() {
+        const std::vector<geo::Point> points = site_points(m_sites);
+        const std::vector<double> weights = site_weights(m_sites, m_config.count);
+        geo::Dbscan dbscan(points, weights, {m_config.eps, m_config.min_points, m_config.threads});
+        dbscan.run();
+        std::vector<std::vector<std::size_t>> members(
+            static_cast<std::size_t>(dbscan.cluster_count()));
+        std::vector<int> core_places(members.size(), 0);
+        for (std::size_t s = 0; s < m_sites.size(); ++s) {
+            const int label = dbscan.labels()[s];
+            if (label != geo::Dbscan::noise) {
+                members[static_cast<std::size_t>(label)].push_back(s);
+                core_places[static_cast<std::size_t>(label)] += dbscan.core()[s];
+            }
+        }
+        const geos::Context geos;
+        std::vector<LayerFeature> features;
+        for (std::size_t c = 0; c < members.size(); ++c) {
+            std::vector<std::size_t> incidents;
+            std::vector<geo::Point> outline_points;
+            for (const std::size_t s : members[c]) {
+                incidents.insert(incidents.end(), m_sites[s].incidents.begin(),
+                                 m_sites[s].incidents.end());
+                outline_points.push_back(m_sites[s].point);
+            }
+            const Profile24 d = describe(m_input.incidents, incidents, m_clock);
+            features.push_back({cluster_outline(geos, outline_points, m_config.eps),
+                                {static_cast<std::int64_t>(c + 1), d.episodes, d.children,
+                                 static_cast<std::int64_t>(members[c].size()),
+                                 static_cast<std::int64_t>(core_places[c]), setting_shares(d),
+                                 top_places(m_sites, members[c], m_config.count),
+                                 join_counts(d.hours), join_counts(d.weekdays), d.first, d.last}});
+        }
+        // Largest first, by the chosen count, so that cluster 1 is the biggest.
+        const std::size_t key = m_config.count == CountMode::episodes ? 1 : 2;
+        std::stable_sort(features.begin(), features.end(), [key](const auto& a, const auto& b) {
+            return std::get<std::int64_t>(a.values[key]) > std::get<std::int64_t>(b.values[key]);
+        });
+        for (std::size_t i = 0; i < features.size(); ++i) {
+            features[i].values[0] = static_cast<std::int64_t>(i + 1);
+        }
+        m_layers.write({layer_name("clusters"),
+                        "Clusters (DBSCAN): " + m_summary.role,
+                        "Places within " + number(m_config.eps) +
+                            " m of each other where at least " + number(m_config.min_points) + " " +
+                            std::string(to_string(m_config.count)) +
+                            " gather (DBSCAN). Each polygon outlines a cluster's places; "
+                            "episodes and distinct children are both given, with the share "
+                            "by setting, the top places, and the local hour (0-23) and "
+                            "weekday (Monday first) profiles.",
+                        LayerDescription::Geometry::polygon,
+                        cluster_fields(),
+                        {{"method", "dbscan"},
+                         {"eps_metres", number(m_config.eps)},
+                         {"min_points", number(m_config.min_points)}}},
+                       features);
+        m_summary.clusters = static_cast<int>(features.size());
+    }
+
+    void gistar() {
+        std::vector<geo::Point> points;
+        points.reserve(m_input.incidents.size());
+        for (const store::Incident& incident : m_input.incidents) {
+            points.push_back({incident.point.x, incident.point.y});
+        }
+        // ArcGIS's floor of 30 incidents applies whatever the cell size.
+        const double cell_size =
+            m_config.cell_size > 0 ? m_config.cell_size : geo::optimized_cell_size(points);
+        if (m_config.cell_size > 0 && points.size() < 30) {
+            throw InputError("Gi* needs at least 30 incidents to mean anything; the selection "
+                             "has " +
+                             std::to_string(points.size()));
+        }
+        const geo::Grid grid(m_config.shape, cell_size);
+        std::map<geo::CellId, CellCount> cells;
+        for (const store::Incident& incident : m_input.incidents) {
+            CellCount& cell = cells[grid.cell_of({incident.point.x, incident.point.y})];
+            ++cell.episodes;
+            cell.children.insert(child_key(incident));
+        }
+        if (m_config.extent) {
+            add_empty_cells(grid, *m_config.extent, cells);
+        }
+        std::vector<geo::CellId> ids;
+        std::vector<geo::Point> centres;
+        std::vector<double> values;
+        for (const auto& [id, count] : cells) {
+            ids.push_back(id);
+            centres.push_back(grid.centre(id));
+            values.push_back(m_config.count == CountMode::episodes
+                                 ? static_cast<double>(count.episodes)
+                                 : static_cast<double>(count.children.size()));
+        }
+        std::string band_rule = "given";
+        double band = m_config.distance_band;
+        if (band <= 0) {
+            const geo::HotspotScale scale =
+                geo::optimized_distance_band(centres, values, cell_size);
+            band = scale.distance_band;
+            band_rule = scale.band_rule;
+        }
+        geo::GiStar gistar(centres, values,
+                           {band, m_config.permutations, m_config.seed, true, m_config.threads});
+        gistar.run();
+
+        using T = LayerField::Type;
+        const std::vector<LayerField> fields = {
+            {"cell_col", T::integer}, {"cell_row", T::integer}, {"episodes", T::integer},
+            {"children", T::integer}, {"value", T::real},       {"gi_z", T::real},
+            {"gi_p", T::real},        {"gi_p_sim", T::real},    {"neighbours", T::integer},
+            {"gi_bin", T::integer}};
+        std::vector<LayerFeature> features;
+        int hot = 0;
+        int cold = 0;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            const geo::GiStarResult& r = gistar.results()[i];
+            hot += r.bin > 0 ? 1 : 0;
+            cold += r.bin < 0 ? 1 : 0;
+            const CellCount& count = cells.at(ids[i]);
+            features.push_back(
+                {{grid.corners(ids[i])},
+                 {static_cast<std::int64_t>(ids[i].col), static_cast<std::int64_t>(ids[i].row),
+                  count.episodes, static_cast<std::int64_t>(count.children.size()), values[i], r.z,
+                  r.p_normal,
+                  m_config.permutations > 0 ? LayerValue(r.p_sim) : LayerValue(std::monostate{}),
+                  static_cast<std::int64_t>(r.neighbours), static_cast<std::int64_t>(r.bin)}});
+        }
+        const std::string shape = m_config.shape == geo::GridShape::hexagon ? "hexagon" : "square";
+        m_layers.write(
+            {layer_name("gistar"),
+             "Gi* hot and cold spots: " + m_summary.role,
+             "Getis-Ord Gi* on " + shape + " cells of " + number(cell_size) + " m counting " +
+                 std::string(to_string(m_config.count)) + ", binary distance band " + number(band) +
+                 " m. gi_bin: +3/+2/+1 hot spot at 99/95/90 % confidence, -3/-2/-1 cold spot, "
+                 "0 not significant, after the Benjamini-Hochberg false discovery rate "
+                 "correction; gi_z and the raw p-values are not corrected.",
+             LayerDescription::Geometry::polygon,
+             fields,
+             {{"method", "gistar"},
+              {"grid", shape},
+              {"cell_size_metres", number(cell_size)},
+              {"distance_band_metres", number(band)},
+              {"distance_band_rule", band_rule},
+              {"permutations", std::to_string(m_config.permutations)},
+              {"seed", std::to_string(m_config.seed)}}},
+            features);
+        m_summary.hot_cells = hot;
+        m_summary.cold_cells = cold;
+        m_summary.cell_size = cell_size;
+        m_summary.distance_band = band;
+        if (m_config.cell_size <= 0) {
+            note("gistar cell size " + number(cell_size) +
+                 " m chosen as Optimized Hot Spot Analysis does");
+        }
+        note("gistar distance band " + number(band) + " m: " + band_rule);
+    }
+
+    static void add_empty_cells(const geo::Grid& grid, const std::array<double, 4>& extent,
+                                std::map<geo::CellId, CellCount>& cells) {
+        const double step = grid.cell_size() / 2;
+        for (double y = extent[1]; y <= extent[3]; y += step) {
+            for (double x = extent[0]; x <= extent[2]; x += step) {
+                const geo::CellId id = grid.cell_of({x, y});
+                const geo::Point centre = grid.centre(id);
+                if (centre.x >= extent[0] && centre.x <= extent[2] && centre.y >= extent[1] &&
+                    centre.y <= extent[3]) {
+                    cells[id]; // a cell with no incident: its counts stay 0
+                }
+            }
+        }
+    }
+
+    void density() {
+        const std::vector<geo::Point> points = site_points(m_sites);
+        const std::vector<double> chosen = site_weights(m_sites, m_config.count);
+        const double bandwidth =
+            m_config.bandwidth > 0 ? m_config.bandwidth : geo::default_bandwidth(points, chosen);
+        if (!(bandwidth > 0)) {
+            throw InputError("kernel density needs places spread over some distance; the "
+                             "default search radius is 0 (give --bandwidth)");
+        }
+        const geo::RasterGrid grid = raster_grid(points, bandwidth, m_config.raster_cell);
+        for (const CountMode mode : {CountMode::episodes, CountMode::children}) {
+            const std::vector<double> density =
+                per_km2(points, site_weights(m_sites, mode), bandwidth, grid, 1.0);
+            const std::filesystem::path path =
+                m_config.out /
+                ("density_" + m_summary.role + "_" + std::string(to_string(mode)) + ".tif");
+            geo::write_geotiff(path.string(), grid, density, m_srs,
+                               {{"TITLE", "Kernel density (" + std::string(to_string(mode)) +
+                                              " per km²): " + m_summary.role},
+                                {"profile", std::string(to_string(m_config.profile))},
+                                {"method", "kde quartic"},
+                                {"units", std::string(to_string(mode)) + " per km²"},
+                                {"bandwidth_metres", number(bandwidth)},
+                                {"cell_size_metres", number(grid.cell_size)}},
+                               -1.0);
+            m_files.push_back(path);
+        }
+        m_summary.bandwidth = bandwidth;
+        if (m_config.bandwidth <= 0) {
+            note("kde search radius " + number(bandwidth) + " m chosen as ArcGIS does");
+        }
+    }
+
+    const HotspotConfig& m_config;
+    const RoleInput& m_input;
+    LayerWriter& m_layers;
+    const gdal::SpatialReference& m_srs;
+    const LocalClock& m_clock;
+    std::vector<std::filesystem::path>& m_files;
+    std::vector<Site> m_sites;
+    RoleSummary m_summary;
+
+public:
+    // Shared with the dual surface, which needs the same grid and units.
+    static geo::RasterGrid raster_grid(const std::vector<geo::Point>& points, double bandwidth,
+                                       double given_cell) {
+        double cell = given_cell;
+        if (cell <= 0) {
+            // ArcGIS: the shorter side of the extent divided by 250.
+            double min_x = points.front().x, max_x = min_x;
+            double min_y = points.front().y, max_y = min_y;
+            for (const geo::Point& p : points) {
+                min_x = std::min(min_x, p.x);
+                max_x = std::max(max_x, p.x);
+                min_y = std::min(min_y, p.y);
+                max_y = std::max(max_y, p.y);
+            }
+            cell = std::min(max_x - min_x, max_y - min_y) / 250.0;
+            if (!(cell > 0)) {
+                cell = bandwidth / 10.0; // places on a line or one place
+            }
+        }
+        return geo::grid_covering(points, cell, bandwidth);
+    }
+
+    static std::vector<double> per_km2(const std::vector<geo::Point>& points,
+                                       const std::vector<double>& weights, double bandwidth,
+                                       const geo::RasterGrid& grid, double divide_by) {
+        geo::KernelDensity kde(points, weights, {bandwidth, grid, 0});
+        kde.run();
+        std::vector<double> density = kde.density();
+        for (double& value : density) {
+            value = value * 1e6 / divide_by;
+        }
+        return density;
+    }
+};
+
+// Found minus from, each surface divided by its total so that both are shares
+// per km²: where children end up that is not where they leave from.
+void dual_density(const HotspotConfig& config, const RoleAnalysis& from, const RoleAnalysis& found,
+                  const gdal::SpatialReference& srs, std::vector<std::filesystem::path>& files,
+                  RoleSummary& summary) {
+    std::vector<geo::Point> all = site_points(from.sites());
+    const std::vector<geo::Point> found_points = site_points(found.sites());
+    all.insert(all.end(), found_points.begin(), found_points.end());
+    std::vector<double> all_weights = site_weights(from.sites(), config.count);
+    const std::vector<double> found_weights = site_weights(found.sites(), config.count);
+    all_weights.insert(all_weights.end(), found_weights.begin(), found_weights.end());
+    const double bandwidth =
+        config.bandwidth > 0 ? config.bandwidth : geo::default_bandwidth(all, all_weights);
+    const geo::RasterGrid grid = RoleAnalysis::raster_grid(all, bandwidth, config.raster_cell);
+    const auto total = [](const std::vector<double>& w) {
+        double sum = 0;
+        for (const double v : w) {
+            sum += v;
+        }
+        return sum;
+    };
+    const std::vector<double> from_weights = site_weights(from.sites(), config.count);
+    std::vector<double> dual =
+        RoleAnalysis::per_km2(found_points, found_weights, bandwidth, grid, total(found_weights));
+    const std::vector<double> leaving = RoleAnalysis::per_km2(
+        site_points(from.sites()), from_weights, bandwidth, grid, total(from_weights));
+    for (std::size_t i = 0; i < dual.size(); ++i) {
+        dual[i] -= leaving[i];
+    }
+    const std::filesystem::path path = config.out / "density_found_minus_from.tif";
+    geo::write_geotiff(path.string(), grid, dual, srs,
+                       {{"TITLE", "Dual kernel density: found minus from (share per km²)"},
+                        {"profile", std::string(to_string(config.profile))},
+                        {"method", "dual kde quartic, each surface normalised to sum 1"},
+                        {"count", std::string(to_string(config.count))},
+                        {"bandwidth_metres", number(bandwidth)},
+                        {"cell_size_metres", number(grid.cell_size)}},
+                       -9999.0);
+    files.push_back(path);
+    summary.notes.push_back("dual density (found minus from) written with search radius " +
+                            number(bandwidth) + " m");
+}
+
+std::vector<HotspotRole> expand_roles(const std::vector<HotspotRole>& asked) {
+    // `all` on its own means every role and their union.
+    if (asked.size() == 1 && asked.front() == HotspotRole::all) {
+        return {HotspotRole::from, HotspotRole::found, HotspotRole::visited, HotspotRole::concern,
+                HotspotRole::all};
+    }
+    std::vector<HotspotRole> roles;
+    for (const HotspotRole role : asked) {
+        if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
+            roles.push_back(role);
+        }
+    }
+    return roles;
+}
+
+nlohmann::json filter_json(const IncidentFilter& f) {
+    nlohmann::json j = nlohmann::json::object();
+    if (!f.since.empty()) {
+        j["since"] = f.since;
+    }
+    if (!f.until.empty()) {
+        j["until"] = f.until;
+    }
+    if (!f.settings.empty()) {
+        j["settings"] = f.settings;
+    }
+    if (f.looked_after) {
+        j["looked_after"] = *f.looked_after;
+    }
+    if (!f.risk_grades.empty()) {
+        j["risk_grades"] = f.risk_grades;
+    }
+    if (f.min_age) {
+        j["min_age"] = *f.min_age;
+    }
+    if (f.max_age) {
+        j["max_age"] = *f.max_age;
+    }
+    if (f.cse) {
+        j["cse"] = true;
+    }
+    if (f.cce) {
+        j["cce"] = true;
+    }
+    return j;
+}
+
+nlohmann::json parameters_json(const HotspotConfig& c, const std::vector<HotspotRole>& roles) {
+    nlohmann::json role_list = nlohmann::json::array();
+    for (const HotspotRole role : roles) {
+        role_list.push_back(to_string(role));
+    }
+    nlohmann::json method_list = nlohmann::json::array();
+    for (const HotspotMethod method : c.methods) {
+        method_list.push_back(to_string(method));
+    }
+    const auto automatic = [](double value) {
+        return value > 0 ? nlohmann::json(value) : nlohmann::json("auto");
+    };
+    return {{"roles", role_list},
+            {"methods", method_list},
+            {"filters", filter_json(c.filter)},
+            {"count", to_string(c.count)},
+            {"seed", c.seed},
+            {"dbscan", {{"eps_metres", c.eps}, {"min_points", c.min_points}}},
+            {"gistar",
+             {{"grid", c.shape == geo::GridShape::hexagon ? "hexagon" : "square"},
+              {"cell_size_metres", automatic(c.cell_size)},
+              {"distance_band_metres", automatic(c.distance_band)},
+              {"permutations", c.permutations},
+              {"extent", c.extent ? nlohmann::json(*c.extent) : nlohmann::json(nullptr)}}},
+            {"kde",
+             {{"kernel", "quartic"},
+              {"bandwidth_metres", automatic(c.bandwidth)},
+              {"cell_size_metres", automatic(c.raster_cell)}}}};
+}
+
+nlohmann::json summary_json(const RoleSummary& s) {
+    nlohmann::json j = {{"role", s.role},
+                        {"incidents", s.incidents},
+                        {"children", s.children},
+                        {"places", s.places},
+                        {"notes", s.notes}};
+    const auto put = [&j](const char* key, const auto& value) {
+        if (value) {
+            j[key] = *value;
+        }
+    };
+    put("clusters", s.clusters);
+    put("hot_cells", s.hot_cells);
+    put("cold_cells", s.cold_cells);
+    put("cell_size_metres", s.cell_size);
+    put("distance_band_metres", s.distance_band);
+    put("bandwidth_metres", s.bandwidth);
+    return j;
+}
+
+} // namespace
+
+HotspotRole parse_hotspot_role(std::string_view text) {
+    return parse_name(role_names, text, "--role");
+}
+std::string_view to_string(HotspotRole role) {
+    return name_of(role_names, role);
+}
+HotspotMethod parse_hotspot_method(std::string_view text) {
+    return parse_name(method_names, text, "--method");
+}
+std::string_view to_string(HotspotMethod method) {
+    return name_of(method_names, method);
+}
+CountMode parse_count_mode(std::string_view text) {
+    return parse_name(count_names, text, "--count");
+}
+std::string_view to_string(CountMode mode) {
+    return name_of(count_names, mode);
+}
+
+bool IncidentFilter::selects(const store::Incident& incident) const {
+    const std::string day = incident.at.substr(0, 10);
+    if ((!since.empty() && day < since) || (!until.empty() && day > until)) {
+        return false;
+    }
+    if (!settings.empty() && !contains(settings, incident.setting)) {
+        return false;
+    }
+    if (looked_after && incident.looked_after != looked_after) {
+        return false;
+    }
+    if (!risk_grades.empty() && !contains(risk_grades, incident.risk_grade)) {
+        return false;
+    }
+    if ((min_age || max_age) && !incident.age) {
+        return false;
+    }
+    if ((min_age && *incident.age < *min_age) || (max_age && *incident.age > *max_age)) {
+        return false;
+    }
+    return (!cse || incident.cse) && (!cce || incident.cce);
+}
+
+bool IncidentFilter::empty() const {
+    return since.empty() && until.empty() && settings.empty() && !looked_after &&
+           risk_grades.empty() && !min_age && !max_age && !cse && !cce;
+}
+
+HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
+                           const HotspotProgress& progress) {
+    require_supported_profile(config.profile, "hotspots");
+    const auto report = [&progress](std::string_view stage, double fraction) {
+        if (progress) {
+            progress(stage, fraction);
+        }
+    };
+    const std::string started_at = model::format_timestamp(model::now_utc());
+    const std::vector<HotspotRole> roles = expand_roles(config.roles);
+
+    // The incidents of each role, filtered.
+    report("reading incidents", 0.0);
+    std::vector<RoleInput> inputs;
+    for (const HotspotRole role : roles) {
+        inputs.push_back({role, {}});
+    }
+    std::string first_day;
+    std::string last_day;
+    store.for_each_incident([&](const store::Incident& incident) {
+        if (!config.filter.selects(incident)) {
+            return;
+        }
+        bool used = false;
+        for (RoleInput& input : inputs) {
+            if (input.role == HotspotRole::all || to_string(input.role) == incident.role) {
+                input.incidents.push_back(incident);
+                used = true;
+            }
+        }
+        const std::string day = incident.at.substr(0, 10);
+        if (used && !day.empty()) {
+            first_day = first_day.empty() ? day : std::min(first_day, day);
+            last_day = std::max(last_day, day);
+        }
+    });
+
+    std::error_code error;
+    std::filesystem::create_directories(config.out, error);
+    if (error) {
+        throw IoError("cannot create " + config.out.string() + ": " + error.message());
+    }
+    const gdal::SpatialReference srs = gdal::SpatialReference::from_epsg(store.working_crs());
+    const nlohmann::json parameters = parameters_json(config, roles);
+    LayerWriter layers(config.out, "hotspots", store.working_crs(), config.profile,
+                       {{"generator", "Waymark hotspots"},
+                        {"count", std::string(to_string(config.count))},
+                        {"filters", filter_json(config.filter).dump()},
+                        {"data_window", first_day + "/" + last_day},
+                        {"generated_at", started_at}});
+    const LocalClock clock(config.time_zone);
+
+    HotspotResult result;
+    std::vector<std::filesystem::path> rasters;
+    std::vector<std::unique_ptr<RoleAnalysis>> analyses;
+    const double steps = static_cast<double>(inputs.size() * config.methods.size());
+    double done = 0;
+    for (const RoleInput& input : inputs) {
+        analyses.push_back(
+            std::make_unique<RoleAnalysis>(config, input, layers, srs, clock, rasters));
+        for (const HotspotMethod method : config.methods) {
+            report(std::string(to_string(method)) + " " + std::string(to_string(input.role)),
+                   done / steps);
+            analyses.back()->run(method);
+            ++done;
+        }
+    }
+    // The dual surface, when both ends of the journey were analysed.
+    const auto analysis_of = [&](HotspotRole role) -> RoleAnalysis* {
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (inputs[i].role == role && !inputs[i].incidents.empty()) {
+                return analyses[i].get();
+            }
+        }
+        return nullptr;
+    };
+    RoleAnalysis* from = analysis_of(HotspotRole::from);
+    RoleAnalysis* found = analysis_of(HotspotRole::found);
+    if (from != nullptr && found != nullptr &&
+        std::find(config.methods.begin(), config.methods.end(), HotspotMethod::kde) !=
+            config.methods.end()) {
+        try {
+            dual_density(config, *from, *found, srs, rasters, found->summary());
+        } catch (const InputError& refused) {
+            found->summary().notes.push_back(std::string("dual density refused: ") +
+                                             refused.what());
+        }
+    }
+    for (auto& analysis : analyses) {
+        result.roles.push_back(analysis->summary());
+    }
+    result.files = layers.close();
+    result.files.insert(result.files.end(), rasters.begin(), rasters.end());
+
+    // Nothing written but an empty GeoPackage: every analysis was refused.
+    if (result.files.size() == 1) {
+        std::string reasons;
+        for (const RoleSummary& summary : result.roles) {
+            for (const std::string& note : summary.notes) {
+                reasons += "\n  " + summary.role + ": " + note;
+            }
+        }
+        throw InputError("hotspots: nothing could be analysed:" + reasons);
+    }
+
+    report("recording the run", 1.0);
+    nlohmann::json files = nlohmann::json::object();
+    for (const std::filesystem::path& file : result.files) {
+        files[std::filesystem::relative(file, config.out).string()] = sha256_of_file(file);
+    }
+    nlohmann::json summaries = nlohmann::json::array();
+    for (const RoleSummary& summary : result.roles) {
+        summaries.push_back(summary_json(summary));
+    }
+    nlohmann::json run = {{"profile", to_string(config.profile)},
+                          {"generated_at", started_at},
+                          {"working_crs", store.working_crs()},
+                          {"data_window", {{"first", first_day}, {"last", last_day}}},
+                          {"parameters", parameters},
+                          {"roles", summaries},
+                          {"files", files}};
+    result.analysis_run = store.record_analysis({"hotspots", std::string(to_string(config.profile)),
+                                                 started_at, parameters.dump(), files.dump()});
+    run["analysis_run"] = result.analysis_run;
+    const std::filesystem::path summary_path = config.out / "hotspots.json";
+    std::ofstream out(summary_path);
+    out << run.dump(2) << '\n';
+    out.close();
+    if (!out) {
+        throw IoError("cannot write " + summary_path.string());
+    }
+    result.files.push_back(summary_path);
+    return result;
+}
+
+} // namespace waymark

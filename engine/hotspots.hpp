@@ -1,0 +1,118 @@
+#pragma once
+
+// The hotspot engine: where children go missing from, are found, spend time
+// and are put at risk (design/PRODUCT.md: hotspots "for both where children
+// go missing from and where they spend time while missing or are found").
+//
+// It adapts the store's incidents to the general algorithms of geo/ (DBSCAN,
+// Gi* on a grid, kernel density) and writes what they find through the
+// layer writer (GeoPackage + GeoJSON) and GeoTIFF, recording the run and its
+// parameters in the store. What makes this data special is handled here: one
+// child with thirty episodes from a children's home must not look like thirty
+// children, so every output carries both counts — episodes and distinct
+// children — and the statistics use the one chosen by --count.
+
+#include "engine/profile.hpp"
+#include "engine/store/store.hpp"
+#include "geo/grid.hpp"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace waymark {
+
+enum class HotspotRole { from, found, visited, concern, all };
+enum class HotspotMethod { dbscan, gistar, kde };
+enum class CountMode { episodes, children };
+
+/// "from", "found", "visited", "concern", "all": throws UsageError otherwise.
+HotspotRole parse_hotspot_role(std::string_view text);
+std::string_view to_string(HotspotRole role);
+HotspotMethod parse_hotspot_method(std::string_view text);
+std::string_view to_string(HotspotMethod method);
+CountMode parse_count_mode(std::string_view text);
+std::string_view to_string(CountMode mode);
+
+/// Which incidents take part. Empty lists and unset values select everything.
+struct IncidentFilter {
+    std::string since;                 ///< YYYY-MM-DD, inclusive, on the incident's date
+    std::string until;                 ///< YYYY-MM-DD, inclusive
+    std::vector<std::string> settings; ///< setting codes (an incident without one is left out)
+    std::optional<bool> looked_after;
+    std::vector<std::string> risk_grades; ///< risk grade codes
+    std::optional<int> min_age;           ///< inclusive
+    std::optional<int> max_age;           ///< inclusive
+    bool cse = false;                     ///< only incidents with CSE indicators
+    bool cce = false;                     ///< only incidents with CCE indicators
+
+    bool selects(const store::Incident& incident) const;
+    bool empty() const;
+};
+
+struct HotspotConfig {
+    std::vector<HotspotRole> roles{HotspotRole::all};
+    std::vector<HotspotMethod> methods{HotspotMethod::dbscan, HotspotMethod::gistar,
+                                       HotspotMethod::kde};
+    IncidentFilter filter;
+    CountMode count = CountMode::episodes;
+    std::uint64_t seed = 1;
+    int threads = 0; ///< 0: all cores; results never depend on it
+
+    // DBSCAN
+    double eps = 250;      ///< metres
+    double min_points = 5; ///< summed weight (episodes or children) that makes a core point
+    // Gi*
+    geo::GridShape shape = geo::GridShape::hexagon;
+    double cell_size = 0;     ///< metres; 0: chosen as Optimized Hot Spot Analysis does
+    double distance_band = 0; ///< metres; 0: chosen as Optimized Hot Spot Analysis does
+    int permutations = 999;
+    /// The area's extent (min x, min y, max x, max y): cells inside it with no
+    /// incident take part too, as ArcGIS's bounding polygons make them do.
+    std::optional<std::array<double, 4>> extent;
+    // Kernel density
+    double bandwidth = 0;   ///< metres; 0: ArcGIS's default search radius
+    double raster_cell = 0; ///< metres; 0: the shorter side of the extent / 250, as ArcGIS
+
+    /// Local time zone of the hour-of-day and weekday profiles (area settings).
+    std::string time_zone = "Europe/London";
+    std::filesystem::path out;
+    Profile profile = Profile::analyst;
+};
+
+/// What one role's analyses found, for the command's report.
+struct RoleSummary {
+    std::string role;
+    std::int64_t incidents = 0;
+    std::int64_t children = 0;
+    std::int64_t places = 0; ///< distinct locations
+    std::optional<int> clusters;
+    std::optional<int> hot_cells;  ///< Gi* bin > 0
+    std::optional<int> cold_cells; ///< Gi* bin < 0
+    std::optional<double> cell_size;
+    std::optional<double> distance_band;
+    std::optional<double> bandwidth;
+    std::vector<std::string> notes; ///< refusals and choices, one sentence each
+};
+
+struct HotspotResult {
+    std::vector<RoleSummary> roles;
+    std::vector<std::filesystem::path> files;
+    std::int64_t analysis_run = 0;
+};
+
+/// `progress(stage, fraction)` is called as work advances.
+using HotspotProgress = std::function<void(std::string_view, double)>;
+
+/// Runs the configured analyses over the store's incidents and writes them to
+/// config.out. Throws UsageError for an unsupported profile, InputError when
+/// nothing could be analysed (every analysis refused, with the reasons).
+HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
+                           const HotspotProgress& progress = {});
+
+} // namespace waymark

@@ -1,0 +1,75 @@
+#pragma once
+
+// The one writer of vector layers (design/ARCHITECTURE.md): every layer goes
+// into a GeoPackage in the working CRS, for QGIS, and into an RFC 7946
+// GeoJSON copy in WGS 84, each carrying its title, abstract, the profile and
+// the parameters that made it. Callers hand it rows that have already been
+// through the profile stage (engine/profile.hpp).
+
+#include "engine/profile.hpp"
+#include "geo/point.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace waymark {
+
+struct LayerField {
+    enum class Type { integer, real, text };
+    std::string name;
+    Type type = Type::text;
+};
+
+/// A field's value; monostate writes a null.
+using LayerValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+struct LayerFeature {
+    /// Polygon layers: the outer ring, then any holes (each open or closed;
+    /// the writer closes them). Point layers: one ring of one point.
+    std::vector<std::vector<geo::Point>> rings;
+    std::vector<LayerValue> values; ///< one per field, in the layer's field order
+};
+
+struct LayerDescription {
+    enum class Geometry { point, polygon };
+    std::string name;     ///< the table / file name: [a-z0-9_]
+    std::string title;    ///< shown by QGIS as the layer's title
+    std::string abstract; ///< what it shows and how to read it
+    Geometry geometry = Geometry::polygon;
+    std::vector<LayerField> fields;
+    /// Written as layer metadata (parameters of the analysis, say).
+    std::map<std::string, std::string> metadata;
+};
+
+class LayerWriter {
+public:
+    /// Writes `dir/<stem>.gpkg` and `dir/geojson/<layer>.geojson`, replacing
+    /// files of those names. `common_metadata` is added to every layer.
+    /// Throws IoError naming the file.
+    LayerWriter(const std::filesystem::path& dir, const std::string& stem, int working_crs,
+                Profile profile, std::map<std::string, std::string> common_metadata);
+    LayerWriter(LayerWriter&&) noexcept;
+    LayerWriter& operator=(LayerWriter&&) noexcept;
+    ~LayerWriter();
+
+    /// Writes one layer to both files, in one transaction for the GeoPackage.
+    /// Throws InputError for a feature whose value count or types do not
+    /// match the fields, IoError for GDAL failures.
+    void write(const LayerDescription& layer, std::span<const LayerFeature> features);
+
+    /// Closes both datasets; returns every file written. Throws IoError.
+    std::vector<std::filesystem::path> close();
+
+    struct State;
+
+private:
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace waymark

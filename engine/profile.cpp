@@ -1,0 +1,45 @@
+#include "engine/profile.hpp"
+
+#include "base/error.hpp"
+
+#include <string>
+
+namespace waymark {
+
+Profile parse_profile(std::string_view text) {
+    if (text == "analyst") {
+        return Profile::analyst;
+    }
+    if (text == "panel") {
+        return Profile::panel;
+    }
+    if (text == "partnership") {
+        return Profile::partnership;
+    }
+    throw UsageError("--profile: '" + std::string(text) +
+                     "' is not a profile (analyst, panel or partnership)");
+}
+
+std::string_view to_string(Profile profile) {
+    switch (profile) {
+    case Profile::analyst:
+        return "analyst";
+    case Profile::panel:
+        return "panel";
+    case Profile::partnership:
+        return "partnership";
+    }
+    return "analyst";
+}
+
+void require_supported_profile(Profile profile, std::string_view command) {
+    if (profile != Profile::analyst) {
+        throw UsageError(std::string(command) + " --profile " + std::string(to_string(profile)) +
+                         ": this build writes only the analyst profile; the " +
+                         std::string(to_string(profile)) +
+                         " profile's pseudonyms, coarsening and suppression are not built yet, "
+                         "so nothing is written rather than too much");
+    }
+}
+
+} // namespace waymark

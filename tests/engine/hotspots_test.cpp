@@ -1,0 +1,394 @@
+// The hotspot engine end to end: which incidents each role takes from the
+// store, the filters, both counts in every output, the files (reopened with
+// GDAL), the run kept in the store with its audit entry, refusals, and on the
+// force world the planted hotspots found.
+
+#include "base/error.hpp"
+#include "data/synth/world.hpp"
+#include "data/synth/writer.hpp"
+#include "engine/hotspots.hpp"
+#include "engine/import.hpp"
+#include "engine/store/sqlite.hpp"
+#include "engine/store/store.hpp"
+#include "geo/gdal.hpp"
+#include "tests/support/errors.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gdal.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <ogr_api.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace waymark {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using waymark::testing::message_of;
+using waymark::testing::TempDir;
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_file(const std::filesystem::path& path, const std::string& content) {
+    std::ofstream(path, std::ios::binary) << content;
+}
+
+// A handful of records whose incidents can be listed by hand.
+class HandmadeStore : public ::testing::Test {
+protected:
+    TempDir dir;
+    std::string db = dir.file("waymark.db");
+    AreaSettings area;
+
+    void SetUp() override {
+        store::create_or_upgrade_store(db, 27700);
+        write_file(dir.path() / "gazetteer.csv",
+                   "key,key_type,label,x,y,type,restricted\n"
+                   "PL-1,place,Oak House,400000,300000,placement,Y\n"
+                   "PL-2,place,Bus Station,401000,300000,transport,N\n");
+        write_file(
+            dir.path() / "episodes.csv",
+            "episode_id,child_id,reported_at,last_seen_at,returned_at,age,setting,looked_after,"
+            "risk_grade,from_place_id,found_place_id,found_x,found_y,cse\n"
+            "E-1,C-1,2026-03-02T10:00:00Z,2026-03-02T08:00:00Z,2026-03-03T09:00:00Z,14,"
+            "childrens_home,Y,medium,PL-1,PL-2,,,Y\n"
+            "E-2,C-1,2026-03-09T22:00:00Z,,2026-03-10T01:00:00Z,14,childrens_home,Y,high,PL-1,,"
+            "402000,300500,\n"
+            "E-3,C-2,2026-04-01T12:00:00Z,,,16,home,N,low,PL-2,,,,\n");
+        write_file(dir.path() / "rhi.jsonl",
+                   R"({"rhi_id":"R-1","episode_id":"E-1","child_id":"C-1","outcome":"completed",)"
+                   R"("conducted_at":"2026-03-04T16:30:00Z","cce_indicators":true,)"
+                   R"("places":[{"role":"went_to","location":{"place_id":"PL-2"}},)"
+                   R"({"role":"found","location":{"x":403000,"y":300000}},)"
+                   R"({"role":"concern","location":{"x":404000,"y":300000}},)"
+                   R"({"role":"slept","location":{"label":"nowhere known"}}],)"
+                   R"("locations_of_concern":[{"label":"car park","x":405000,"y":300000}]})"
+                   "\n");
+        write_file(dir.path() / "cpi.jsonl",
+                   R"({"cpi_id":"I-1","received_at":"2026-03-05T09:00:00Z",)"
+                   R"("information_date":"2026-03-04","information":"seen",)"
+                   R"("location":{"x":406000,"y":300000},)"
+                   R"("places":[{"x":407000,"y":300000}],)"
+                   R"("subjects":[{"person_id":"C-2","kind":"child","role":"victim"}],)"
+                   R"("grading":{"source":"2","intelligence":"B","handling":"P"}})"
+                   "\n");
+        auto store = store::open_store(db, store::Access::write);
+        for (const char* kind : {"gazetteer", "episodes", "rhi", "cpi"}) {
+            const std::string file =
+                std::string(kind) + (kind[0] == 'r' || kind[0] == 'c' ? ".jsonl" : ".csv");
+            import_file(*store, area, {kind, dir.path() / file, {}});
+        }
+    }
+
+    std::vector<store::Incident> incidents() {
+        std::vector<store::Incident> all;
+        store::open_store(db, store::Access::read)->for_each_incident([&all](const auto& i) {
+            all.push_back(i);
+        });
+        return all;
+    }
+};
+
+std::string describe(const store::Incident& i) {
+    return i.role + " " + i.record_id + " " + (i.child_id.empty() ? "-" : i.child_id) + " " +
+           std::to_string(static_cast<long>(i.point.x)) + " " + i.at;
+}
+
+TEST_F(HandmadeStore, EachRoleTakesItsLocationsAndOnlyResolvedOnes) {
+    std::vector<std::string> listed;
+    for (const auto& incident : incidents()) {
+        listed.push_back(describe(incident));
+    }
+    EXPECT_THAT(listed,
+                ElementsAre(
+                    // CPI form: its location and its places, the child from its subjects.
+                    "concern I-1 C-2 406000 2026-03-04", "concern I-1 C-2 407000 2026-03-04",
+                    // RHI: a 'concern' place and a location of concern; the RHI's
+                    // 'found' place is left to the episode, the unresolved label dropped.
+                    "concern R-1 C-1 404000 2026-03-02T08:00:00Z",
+                    "concern R-1 C-1 405000 2026-03-02T08:00:00Z",
+                    // Found: where the episode says, at the return time.
+                    "found E-1 C-1 401000 2026-03-03T09:00:00Z",
+                    "found E-2 C-1 402000 2026-03-10T01:00:00Z",
+                    // From: last seen when known, else reported.
+                    "from E-1 C-1 400000 2026-03-02T08:00:00Z",
+                    "from E-2 C-1 400000 2026-03-09T22:00:00Z",
+                    "from E-3 C-2 401000 2026-04-01T12:00:00Z",
+                    "visited R-1 C-1 401000 2026-03-02T08:00:00Z"));
+}
+
+TEST_F(HandmadeStore, IncidentsCarryTheEpisodesAttributesForTheFilters) {
+    std::map<std::string, store::Incident> by;
+    for (const auto& incident : incidents()) {
+        by[incident.role + " " + incident.record_id + " " +
+           std::to_string(static_cast<long>(incident.point.x))] = incident;
+    }
+    const store::Incident& from = by.at("from E-1 400000");
+    EXPECT_EQ(from.setting, "childrens_home");
+    EXPECT_EQ(from.looked_after, true);
+    EXPECT_EQ(from.risk_grade, "medium");
+    EXPECT_EQ(from.age, 14);
+    EXPECT_TRUE(from.cse);
+    EXPECT_FALSE(from.cce);
+    EXPECT_EQ(from.place_key, "PL-1");
+    EXPECT_EQ(from.place_label, "Oak House");
+    // The RHI's own indicator counts with the episode's.
+    const store::Incident& visited = by.at("visited R-1 401000");
+    EXPECT_TRUE(visited.cse);
+    EXPECT_TRUE(visited.cce);
+    EXPECT_EQ(visited.episode_id, "E-1");
+    // A CPI form has no episode: nothing for the filters.
+    const store::Incident& cpi = by.at("concern I-1 406000");
+    EXPECT_EQ(cpi.setting, "");
+    EXPECT_EQ(cpi.looked_after, std::nullopt);
+    EXPECT_EQ(cpi.age, std::nullopt);
+}
+
+TEST(IncidentFilter, EachConditionSelectsAsDocumented) {
+    store::Incident incident;
+    incident.at = "2026-03-02T08:00:00Z";
+    incident.setting = "childrens_home";
+    incident.looked_after = true;
+    incident.risk_grade = "high";
+    incident.age = 14;
+    incident.cse = true;
+
+    IncidentFilter filter;
+    EXPECT_TRUE(filter.empty());
+    EXPECT_TRUE(filter.selects(incident));
+    const auto with = [&incident](auto change) {
+        IncidentFilter f;
+        change(f);
+        return f.selects(incident);
+    };
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.since = "2026-03-02"; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.since = "2026-03-03"; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.until = "2026-03-02"; })); // inclusive
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.until = "2026-03-01"; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.settings = {"home", "childrens_home"}; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.settings = {"home"}; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.looked_after = true; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.looked_after = false; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.risk_grades = {"high"}; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.risk_grades = {"low", "medium"}; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.min_age = 14; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.min_age = 15; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.max_age = 14; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.max_age = 13; }));
+    EXPECT_TRUE(with([](IncidentFilter& f) { f.cse = true; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.cce = true; }));
+
+    // What an incident does not know, a filter on it cannot select.
+    incident.age.reset();
+    incident.looked_after.reset();
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.min_age = 10; }));
+    EXPECT_FALSE(with([](IncidentFilter& f) { f.looked_after = false; }));
+}
+
+TEST_F(HandmadeStore, TooFewIncidentsForEveryAnalysisIsRefusedWithTheReasons) {
+    HotspotConfig config;
+    config.roles = {HotspotRole::concern};
+    config.methods = {HotspotMethod::gistar};
+    config.out = dir.path() / "out";
+    auto store = store::open_store(db, store::Access::write);
+    const std::string message = message_of<InputError>([&] { run_hotspots(*store, config); });
+    EXPECT_THAT(message, HasSubstr("hotspots: nothing could be analysed:\n  concern: gistar "
+                                   "refused: "));
+    EXPECT_THAT(message, HasSubstr("30"));
+}
+
+TEST_F(HandmadeStore, OnlyTheAnalystProfileCanBeWrittenYet) {
+    HotspotConfig config;
+    config.out = dir.path() / "out";
+    config.profile = Profile::panel;
+    auto store = store::open_store(db, store::Access::write);
+    EXPECT_EQ(message_of<UsageError>([&] { run_hotspots(*store, config); }),
+              "hotspots --profile panel: this build writes only the analyst profile; the panel "
+              "profile's pseudonyms, coarsening and suppression are not built yet, so nothing is "
+              "written rather than too much");
+    EXPECT_FALSE(std::filesystem::exists(config.out));
+}
+
+// ---- The force world ----------------------------------------------------------
+
+// One force world imported once for the suite (it takes a while under ASan),
+// then analysed once with every role and method.
+class ForceWorld : public ::testing::Test {
+protected:
+    static inline TempDir* dir = nullptr;
+    static inline std::string db;
+    static inline nlohmann::json truth;
+    static inline HotspotResult episodes_run;
+    static inline std::filesystem::path episodes_out;
+
+    static void SetUpTestSuite() {
+        dir = new TempDir();
+        db = dir->file("waymark.db");
+        const auto world = dir->path() / "world";
+        synth::write_world(synth::build_world({.scale = synth::Scale::force, .seed = 5}), world);
+        truth = nlohmann::json::parse(read_file(world / "truth.json"));
+        store::create_or_upgrade_store(db, 27700);
+        auto store = store::open_store(db, store::Access::write);
+        const AreaSettings area;
+        for (const char* kind : {"gazetteer", "persons", "episodes", "rhi", "cpi"}) {
+            const std::string name = std::string(kind) == "rhi" || std::string(kind) == "cpi"
+                                         ? std::string(kind) + ".jsonl"
+                                         : std::string(kind) + ".csv";
+            import_file(*store, area, {kind, world / name, {}});
+        }
+        HotspotConfig config;
+        config.out = episodes_out = dir->path() / "episodes";
+        config.permutations = 199;
+        episodes_run = run_hotspots(*store, config);
+    }
+
+    static void TearDownTestSuite() {
+        delete dir;
+        dir = nullptr;
+    }
+
+    static const RoleSummary& role(const std::string& name) {
+        for (const RoleSummary& summary : episodes_run.roles) {
+            if (summary.role == name) {
+                return summary;
+            }
+        }
+        throw std::runtime_error("no role " + name);
+    }
+};
+
+TEST_F(ForceWorld, EveryRoleHasClustersHotspotsAndDensity) {
+    for (const char* name : {"from", "found", "visited", "concern", "all"}) {
+        SCOPED_TRACE(name);
+        const RoleSummary& summary = role(name);
+        EXPECT_GT(summary.incidents, 30);
+        EXPECT_GT(summary.clusters.value_or(0), 0);
+        EXPECT_GT(summary.hot_cells.value_or(0), 0);
+        EXPECT_GT(summary.bandwidth.value_or(0), 0);
+        EXPECT_TRUE(std::filesystem::exists(episodes_out /
+                                            ("density_" + std::string(name) + "_episodes.tif")));
+        EXPECT_TRUE(std::filesystem::exists(episodes_out /
+                                            ("density_" + std::string(name) + "_children.tif")));
+        EXPECT_TRUE(std::filesystem::exists(episodes_out / "geojson" /
+                                            ("gistar_" + std::string(name) + ".geojson")));
+    }
+    EXPECT_TRUE(std::filesystem::exists(episodes_out / "density_found_minus_from.tif"));
+}
+
+TEST_F(ForceWorld, TheGeoPackageReopensInTheWorkingCrsWithBothCountsAndTheProfile) {
+    auto gpkg = gdal::Dataset::open((episodes_out / "hotspots.gpkg").string());
+    std::set<std::string> names;
+    for (int i = 0; i < gpkg.layer_count(); ++i) {
+        names.insert(OGR_L_GetName(gpkg.layer(i)));
+    }
+    for (const char* kind : {"clusters_", "gistar_"}) {
+        for (const char* role_name : {"from", "found", "visited", "concern", "all"}) {
+            EXPECT_TRUE(names.count(std::string(kind) + role_name)) << kind << role_name;
+        }
+    }
+    OGRLayerH layer = GDALDatasetGetLayerByName(gpkg.get(), "clusters_from");
+    ASSERT_NE(layer, nullptr);
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    ASSERT_NE(srs, nullptr);
+    EXPECT_STREQ(OSRGetAuthorityCode(srs, nullptr), "27700");
+    OGRFeatureDefnH definition = OGR_L_GetLayerDefn(layer);
+    EXPECT_GE(OGR_FD_GetFieldIndex(definition, "episodes"), 0);
+    EXPECT_GE(OGR_FD_GetFieldIndex(definition, "children"), 0);
+    EXPECT_STREQ(GDALGetMetadataItem(layer, "profile", nullptr), "analyst");
+    EXPECT_STREQ(GDALGetMetadataItem(layer, "method", nullptr), "dbscan");
+    // Every cluster has both counts, children never more than episodes.
+    OGR_L_ResetReading(layer);
+    int features = 0;
+    while (auto feature = gdal::Feature::adopt(OGR_L_GetNextFeature(layer))) {
+        const auto episodes = OGR_F_GetFieldAsInteger64(feature.get(), 1);
+        const auto children = OGR_F_GetFieldAsInteger64(feature.get(), 2);
+        EXPECT_GE(episodes, children);
+        EXPECT_GT(children, 0);
+        ++features;
+    }
+    EXPECT_EQ(features, role("from").clusters);
+}
+
+TEST_F(ForceWorld, TheGeoJsonIsRfc7946InWgs84) {
+    const auto json =
+        nlohmann::json::parse(read_file(episodes_out / "geojson" / "gistar_from.geojson"));
+    EXPECT_EQ(json["type"], "FeatureCollection");
+    EXPECT_FALSE(json.contains("crs")); // RFC 7946: WGS 84 only, no crs member
+    const auto& ring = json["features"][0]["geometry"]["coordinates"][0];
+    const double lon = ring[0][0].get<double>();
+    const double lat = ring[0][1].get<double>();
+    EXPECT_GT(lat, 49.0);
+    EXPECT_LT(lat, 61.0);
+    EXPECT_GT(lon, -9.0);
+    EXPECT_LT(lon, 2.5);
+}
+
+TEST_F(ForceWorld, TheDensityIsAGeoTiffInTheWorkingCrsPerKm2) {
+    auto raster = gdal::Dataset::open((episodes_out / "density_from_episodes.tif").string(),
+                                      GDAL_OF_RASTER | GDAL_OF_READONLY);
+    const char* wkt = GDALGetProjectionRef(raster.get());
+    ASSERT_NE(wkt, nullptr);
+    EXPECT_THAT(std::string(wkt), HasSubstr("British National Grid"));
+    EXPECT_STREQ(GDALGetMetadataItem(raster.get(), "profile", nullptr), "analyst");
+    EXPECT_THAT(std::string(GDALGetMetadataItem(raster.get(), "units", nullptr)),
+                HasSubstr("per km"));
+    // The surface integrates to about the number of episodes (the kernel's
+    // tails beyond the raster are inside it: the raster is widened by the radius).
+    GDALRasterBandH band = GDALGetRasterBand(raster.get(), 1);
+    const int width = GDALGetRasterXSize(raster.get());
+    const int height = GDALGetRasterYSize(raster.get());
+    std::vector<float> values(static_cast<std::size_t>(width) * height);
+    ASSERT_EQ(GDALRasterIO(band, GF_Read, 0, 0, width, height, values.data(), width, height,
+                           GDT_Float32, 0, 0),
+              CE_None);
+    double transform[6];
+    GDALGetGeoTransform(raster.get(), transform);
+    const double cell_km2 = transform[1] * -transform[5] / 1e6;
+    double total = 0;
+    for (const float v : values) {
+        total += v * cell_km2;
+    }
+    EXPECT_NEAR(total, static_cast<double>(role("from").incidents),
+                0.02 * static_cast<double>(role("from").incidents));
+}
+
+TEST_F(ForceWorld, TheRunIsKeptWithItsParametersAndAnAuditEntry) {
+    auto connection = sqlite::Database::open(db, sqlite::OpenMode::read_only);
+    sqlite::Statement run(connection,
+                          "SELECT command, profile, parameters, outputs FROM analysis_runs "
+                          "WHERE analysis_run_id = ?");
+    run.bind(1, episodes_run.analysis_run);
+    ASSERT_TRUE(run.step());
+    EXPECT_EQ(run.column_text(0), "hotspots");
+    EXPECT_EQ(run.column_text(1), "analyst");
+    const auto parameters = nlohmann::json::parse(run.column_text(2));
+    EXPECT_EQ(parameters["count"], "episodes");
+    EXPECT_EQ(parameters["gistar"]["permutations"], 199);
+    EXPECT_EQ(parameters["dbscan"]["eps_metres"], 250.0);
+    const auto outputs = nlohmann::json::parse(run.column_text(3));
+    EXPECT_EQ(outputs["hotspots.gpkg"].get<std::string>().size(), 64u);
+    sqlite::Statement audit(connection, "SELECT command, profile, outputs FROM audit_log ORDER BY "
+                                        "seq DESC LIMIT 1");
+    ASSERT_TRUE(audit.step());
+    EXPECT_EQ(audit.column_text(0), "hotspots");
+    EXPECT_EQ(audit.column_text(1), "analyst");
+    EXPECT_EQ(nlohmann::json::parse(audit.column_text(2))["analysis_run"],
+              episodes_run.analysis_run);
+    const auto summary = nlohmann::json::parse(read_file(episodes_out / "hotspots.json"));
+    EXPECT_EQ(summary["analysis_run"], episodes_run.analysis_run);
+    EXPECT_EQ(summary["parameters"], parameters);
+}
+
+} // namespace
+} // namespace waymark

@@ -47,39 +47,30 @@ struct Reference {
     std::vector<int> nearest; ///< its clusters with a border point going to its nearest core
 };
 
-Reference run_sklearn(const std::vector<Point>& points, const std::vector<double>& weights,
-                      double eps, int min_samples, const std::string& algorithm = "kd_tree") {
-    Reference reference;
-    if (!std::filesystem::exists(python)) {
-        ADD_FAILURE() << python << " is missing: `make test` installs it with scikit-learn";
-        return reference;
-    }
-    const TempDir dir;
-    const std::string input = dir.file("points.csv");
-    const std::string output = dir.file("labels.csv");
-    const std::string errors = dir.file("stderr.txt");
-    {
-        std::ofstream out(input);
-        out << (weights.empty() ? "x,y\n" : "x,y,w\n");
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            out << exact(points[i].x) << ',' << exact(points[i].y);
-            if (!weights.empty()) {
-                out << ',' << exact(weights[i]);
-            }
-            out << '\n';
+/// One input for both implementations.
+struct Case {
+    std::vector<Point> points;
+    std::vector<double> weights;
+    double eps = 250;
+    int min_samples = 5;
+    std::string algorithm = "kd_tree";
+};
+
+void write_points(const std::string& path, const Case& input) {
+    std::ofstream out(path);
+    out << (input.weights.empty() ? "x,y\n" : "x,y,w\n");
+    for (std::size_t i = 0; i < input.points.size(); ++i) {
+        out << exact(input.points[i].x) << ',' << exact(input.points[i].y);
+        if (!input.weights.empty()) {
+            out << ',' << exact(input.weights[i]);
         }
+        out << '\n';
     }
-    const std::string command = std::string(python) + " " + WAYMARK_SOURCE_DIR +
-                                "/tests/geo/reference/dbscan_sklearn.py " + input + " " + output +
-                                " " + exact(eps) + " " + std::to_string(min_samples) + " " +
-                                algorithm + " 2>" + errors;
-    if (std::system(command.c_str()) != 0) {
-        ADD_FAILURE() << "scikit-learn's DBSCAN failed (`make test` installs scikit-learn "
-                         "1.2.1 for /usr/bin/python3):\n"
-                      << read_file(errors);
-        return reference;
-    }
-    std::ifstream in(output);
+}
+
+Reference read_reference(const std::string& path) {
+    Reference reference;
+    std::ifstream in(path);
     std::string line;
     std::getline(in, line); // header
     while (std::getline(in, line)) {
@@ -87,67 +78,45 @@ Reference run_sklearn(const std::vector<Point>& points, const std::vector<double
         int core = 0;
         int nearest = 0;
         if (std::sscanf(line.c_str(), "%d,%d,%d", &label, &core, &nearest) != 3) {
-            ADD_FAILURE() << "unreadable line from the reference: " << line;
-            return reference;
+            break;
         }
         reference.label.push_back(label);
         reference.core.push_back(core);
         reference.nearest.push_back(nearest);
     }
-    EXPECT_EQ(reference.label.size(), points.size());
     return reference;
 }
 
-struct Counts {
-    int core = 0;
-    int border = 0;
-    int noise = 0;
-    int border_differs = 0; ///< border points where scikit-learn chose another cluster
-};
-
-/// Runs both on the same points and asserts: identical core flags, identical
-/// noise, identical clusters of core points (the same numbering too: both
-/// number clusters by their lowest-indexed core point), and every border
-/// point in the cluster of its nearest core point as computed by the script.
-Counts expect_same_as_sklearn(const std::vector<Point>& points, const std::vector<double>& weights,
-                              double eps, int min_samples,
-                              const std::string& algorithm = "kd_tree") {
-    Dbscan dbscan(points, weights, DbscanParams{eps, static_cast<double>(min_samples), 2});
-    dbscan.run();
-    const Reference reference = run_sklearn(points, weights, eps, min_samples, algorithm);
-    Counts counts;
-    if (reference.label.size() != points.size()) {
-        return counts;
+/// Runs scikit-learn on every case in one process (importing it takes over
+/// a second), keyed like `cases`. Returns an error message, or "".
+std::string run_sklearn(const std::map<std::string, Case>& cases,
+                        std::map<std::string, Reference>& references) {
+    if (!std::filesystem::exists(python)) {
+        return std::string(python) + " is missing: `make test` installs it with scikit-learn";
     }
-    int mismatches = 0;
-    for (std::size_t i = 0; i < points.size() && mismatches < 10; ++i) {
-        const int ours = dbscan.labels()[i];
-        const bool core = dbscan.core()[i] != 0;
-        const bool same = core == (reference.core[i] != 0) &&
-                          (ours == Dbscan::noise) == (reference.label[i] == -1) &&
-                          (!core || ours == reference.label[i]) && ours == reference.nearest[i];
-        if (!same) {
-            ++mismatches;
-            ADD_FAILURE() << "point " << i << " (" << exact(points[i].x) << ", "
-                          << exact(points[i].y) << "): ours label " << ours << " core " << core
-                          << "; scikit-learn label " << reference.label[i] << " core "
-                          << reference.core[i] << ", nearest-core label " << reference.nearest[i];
-        }
-        if (core) {
-            ++counts.core;
-        } else if (ours == Dbscan::noise) {
-            ++counts.noise;
-        } else {
-            ++counts.border;
-            counts.border_differs += ours != reference.label[i] ? 1 : 0;
+    const TempDir dir;
+    const std::string jobs = dir.file("jobs.txt");
+    {
+        std::ofstream out(jobs);
+        for (const auto& [name, input] : cases) {
+            write_points(dir.file(name + ".csv"), input);
+            out << dir.file(name + ".csv") << ' ' << dir.file(name + ".labels.csv") << ' '
+                << exact(input.eps) << ' ' << input.min_samples << ' ' << input.algorithm << '\n';
         }
     }
-    const int reference_clusters =
-        reference.label.empty()
-            ? 0
-            : *std::max_element(reference.label.begin(), reference.label.end()) + 1;
-    EXPECT_EQ(dbscan.cluster_count(), reference_clusters);
-    return counts;
+    const std::string errors = dir.file("stderr.txt");
+    const std::string command = std::string(python) + " " + WAYMARK_SOURCE_DIR +
+                                "/tests/geo/reference/dbscan_sklearn.py --jobs " + jobs + " 2>" +
+                                errors;
+    if (std::system(command.c_str()) != 0) {
+        return "scikit-learn's DBSCAN failed (`make test` installs scikit-learn 1.2.1 for "
+               "/usr/bin/python3):\n" +
+               read_file(errors);
+    }
+    for (const auto& [name, input] : cases) {
+        references[name] = read_reference(dir.file(name + ".labels.csv"));
+    }
+    return "";
 }
 
 Point offset(Point p) {
@@ -180,139 +149,275 @@ std::vector<Point> clustered(std::size_t count, int clusters, double extent, std
     return points;
 }
 
-TEST(Dbscan, ClusteredPointsWithNoiseMatchScikitLearn) {
-    const std::vector<Point> points = clustered(3000, 12, 10000, 1);
-    const Counts counts = expect_same_as_sklearn(points, {}, 250, 5);
-    // The case exercises all three kinds, and border points where the rules differ.
-    EXPECT_GT(counts.core, 1000);
-    EXPECT_GT(counts.border, 50);
-    EXPECT_GT(counts.noise, 50);
-}
-
-TEST(Dbscan, SmallerEpsAndLargerMinSamplesMatchScikitLearnWithAutoAlgorithm) {
-    const std::vector<Point> points = clustered(2500, 20, 8000, 2);
-    const Counts counts = expect_same_as_sklearn(points, {}, 120, 9, "auto");
-    EXPECT_GT(counts.core, 300);
-    EXPECT_GT(counts.border, 50);
-    EXPECT_GT(counts.noise, 300);
-}
-
-TEST(Dbscan, WeightedDuplicatesMatchScikitLearn) {
-    // Repeated locations with weights whose sums are exact in binary, so that
-    // the threshold test cannot depend on summation order.
+/// Repeated locations with weights whose sums are exact in binary, so that
+/// the threshold test cannot depend on summation order.
+Case weighted_duplicates() {
     std::mt19937_64 random(3);
     std::uniform_real_distribution<double> uniform(0, 3000);
     std::uniform_int_distribution<int> repeats(1, 4);
     const std::vector<double> choices = {0, 0.25, 0.5, 1, 1, 2, 3};
     std::uniform_int_distribution<std::size_t> pick(0, choices.size() - 1);
-    std::vector<Point> points;
-    std::vector<double> weights;
+    Case input;
+    input.eps = 150;
+    input.min_samples = 6;
     for (int location = 0; location < 500; ++location) {
         const Point at = offset({uniform(random), uniform(random)});
         for (int r = repeats(random); r > 0; --r) {
-            points.push_back(at);
-            weights.push_back(choices[pick(random)]);
+            input.points.push_back(at);
+            input.weights.push_back(choices[pick(random)]);
         }
     }
-    const Counts counts = expect_same_as_sklearn(points, weights, 150, 6);
-    EXPECT_GT(counts.core, 100);
-    EXPECT_GT(counts.border, 20);
-    EXPECT_GT(counts.noise, 20);
+    return input;
 }
 
-TEST(Dbscan, AllNoiseMatchesScikitLearn) {
-    std::vector<Point> points;
-    for (int i = 0; i < 30; ++i) {
-        for (int j = 0; j < 30; ++j) {
-            points.push_back(offset({i * 300.0, j * 300.0}));
-        }
-    }
-    const Counts counts = expect_same_as_sklearn(points, {}, 250, 2);
-    EXPECT_EQ(counts.noise, 900);
-}
-
-TEST(Dbscan, OneBigClusterMatchesScikitLearn) {
-    std::mt19937_64 random(4);
-    std::uniform_real_distribution<double> uniform(0, 1000);
-    std::vector<Point> points;
-    for (int i = 0; i < 2000; ++i) {
-        points.push_back(offset({uniform(random), uniform(random)}));
-    }
-    const Counts counts = expect_same_as_sklearn(points, {}, 250, 5);
-    EXPECT_EQ(counts.core, 2000);
-}
-
-TEST(Dbscan, PointsExactlyEpsApartAreNeighboursAsInScikitLearn) {
-    // A lattice of spacing exactly eps: an inside point has itself and four
-    // neighbours at exactly eps, so with min_samples 5 it is core only if
-    // distance == eps counts; edge points have four and are border points.
-    // A chain of 3-4-5 triangles links points exactly eps apart diagonally.
-    // A cross whose arms are one ulp longer than eps, and a lattice 1e-9
-    // wider than eps, must stay noise.
-    const double eps = 250;
-    std::vector<Point> points;
+/// A lattice of spacing exactly eps: an inside point has itself and four
+/// neighbours at exactly eps, so with min_samples 5 it is core only if
+/// distance == eps counts; edge points have four and are border points. A
+/// chain of 3-4-5 triangles links points exactly eps apart diagonally. A
+/// cross whose arms are one ulp longer than eps, and a lattice 1e-9 wider
+/// than eps, must stay noise.
+Case eps_boundary(int min_samples) {
+    Case input;
+    input.eps = 250;
+    input.min_samples = min_samples;
+    std::vector<Point>& points = input.points;
     for (int i = 0; i < 12; ++i) {
         for (int j = 0; j < 12; ++j) {
-            points.push_back(offset({i * eps, j * eps}));
+            points.push_back(offset({i * input.eps, j * input.eps}));
         }
     }
     for (int k = 0; k < 5; ++k) {
         points.push_back(offset({-10000 + 150.0 * k, 200.0 * k}));
     }
-    const double ulp_wider = std::nextafter(eps, 1000.0);
+    const double ulp_wider = std::nextafter(input.eps, 1000.0);
     for (const Point p : {Point{0, 0}, Point{ulp_wider, 0}, Point{-ulp_wider, 0},
                           Point{0, ulp_wider}, Point{0, -ulp_wider}}) {
         points.push_back(p);
     }
     for (int i = 0; i < 6; ++i) {
         for (int j = 0; j < 6; ++j) {
-            points.push_back({5000 + i * (eps + 1e-9), 5000 + j * (eps + 1e-9)});
+            points.push_back({5000 + i * (input.eps + 1e-9), 5000 + j * (input.eps + 1e-9)});
         }
     }
-    const Counts counts = expect_same_as_sklearn(points, {}, eps, 5);
-    EXPECT_EQ(counts.core, 10 * 10);
-    EXPECT_EQ(counts.border, 4 * 10);
-    EXPECT_EQ(counts.noise, 4 + 5 + 5 + 36);
-    // With min_samples 3 the triangle chain's inner points are core on exact-eps links.
-    const Counts chain = expect_same_as_sklearn(points, {}, eps, 3);
-    EXPECT_EQ(chain.core, 12 * 12 + 3);
+    return input;
 }
 
-TEST(Dbscan, GroupsFarApartUseTheHashedGridAndMatchScikitLearn) {
-    // The bounding box would hold ~10^13 cells of side eps/√2: the grid must
-    // hash its cells rather than allocate them.
+/// The lattice again with a twin 0.5 m above every point, so that cells hold
+/// several points and distances are tested one by one: each point then has
+/// itself, its twin, one twin at 249.5 and four points at exactly eps; with
+/// min_samples 7 an inside point is core only if distance == eps counts.
+Case eps_boundary_twins() {
+    Case input;
+    input.eps = 250;
+    input.min_samples = 7;
+    for (int i = 0; i < 10; ++i) {
+        for (int j = 0; j < 10; ++j) {
+            input.points.push_back(offset({i * input.eps, j * input.eps}));
+            input.points.push_back(offset({i * input.eps, j * input.eps + 0.5}));
+        }
+    }
+    return input;
+}
+
+/// The bounding box would hold ~10^13 cells of side eps/√2: the grid must
+/// hash its cells rather than allocate them.
+Case far_apart_groups() {
     std::mt19937_64 random(5);
     std::normal_distribution<double> normal(0, 6);
-    std::vector<Point> points;
+    Case input;
+    input.eps = 4;
+    input.min_samples = 6;
     for (int group = 0; group < 8; ++group) {
         const Point centre{(group % 3) * 1.0e7, (group / 3) * 7.0e6};
         for (int i = 0; i < 150; ++i) {
-            points.push_back({centre.x + normal(random), centre.y + normal(random)});
+            input.points.push_back({centre.x + normal(random), centre.y + normal(random)});
         }
     }
-    const Counts counts = expect_same_as_sklearn(points, {}, 4, 6);
+    return input;
+}
+
+/// Worked by hand, eps 10, min_samples 4. Cluster 0: four points around
+/// (0, 0); cluster 1: four points from (19, 0) eastwards. Point 8 at (10, 0)
+/// is 10 from (0, 0) and 9 from (19, 0): scikit-learn gives it to cluster 0
+/// (found first), the nearest core point is in cluster 1. Point 17 at
+/// (109.5, 0) is 9.5 from (100, 0), a core of cluster 2, and 9.5 from
+/// (119, 0), a core of cluster 3: the tie goes to the core point with the
+/// lower index, (119, 0) = point 10, though cluster 2 comes first.
+Case border_by_hand() {
+    Case input;
+    input.eps = 10;
+    input.min_samples = 4;
+    input.points = {{0, 0},     {0, 1},   {0, 2},    {0, 3},   // 0-3: cluster 0
+                    {19, 0},    {21, 0},  {23, 0},   {25, 0},  // 4-7: cluster 1
+                    {10, 0},                                   // 8: border
+                    {96, 0},                                   // 9: cluster 2
+                    {119, 0},   {121, 0}, {123, 0},  {125, 0}, // 10-13: cluster 3
+                    {100, 0},   {100, 4}, {100, -4},           // 14-16: cluster 2
+                    {109.5, 0},                                // 17: border, tie
+                    {60, 60}};                                 // 18: noise
+    return input;
+}
+
+std::map<std::string, Case> all_cases() {
+    std::map<std::string, Case> cases;
+    cases["clustered"] = Case{clustered(3000, 12, 10000, 1), {}, 250, 5, "kd_tree"};
+    cases["clustered_auto"] = Case{clustered(2500, 20, 8000, 2), {}, 120, 9, "auto"};
+    cases["weighted"] = weighted_duplicates();
+    std::vector<Point> lattice;
+    for (int i = 0; i < 30; ++i) {
+        for (int j = 0; j < 30; ++j) {
+            lattice.push_back(offset({i * 300.0, j * 300.0}));
+        }
+    }
+    cases["all_noise"] = Case{lattice, {}, 250, 2, "kd_tree"};
+    std::mt19937_64 random(4);
+    std::uniform_real_distribution<double> uniform(0, 1000);
+    std::vector<Point> square;
+    for (int i = 0; i < 2000; ++i) {
+        square.push_back(offset({uniform(random), uniform(random)}));
+    }
+    cases["one_cluster"] = Case{square, {}, 250, 5, "kd_tree"};
+    cases["boundary_5"] = eps_boundary(5);
+    cases["boundary_3"] = eps_boundary(3);
+    cases["boundary_twins"] = eps_boundary_twins();
+    cases["far_apart"] = far_apart_groups();
+    cases["border_by_hand"] = border_by_hand();
+    return cases;
+}
+
+struct Counts {
+    int core = 0;
+    int border = 0;
+    int noise = 0;
+    int border_differs = 0; ///< border points where scikit-learn chose another cluster
+};
+
+/// The cases, run through scikit-learn once for the whole suite.
+class DbscanVsScikitLearn : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        s_cases = all_cases();
+        s_error = run_sklearn(s_cases, s_references);
+    }
+
+    static const Case& input(const std::string& name) { return s_cases.at(name); }
+
+    static const Reference& reference(const std::string& name) {
+        static const Reference empty;
+        const auto found = s_references.find(name);
+        return found == s_references.end() ? empty : found->second;
+    }
+
+    /// Runs ours on a case and asserts: identical core flags, identical
+    /// noise, identical clusters of core points (the same numbering too:
+    /// both number clusters by their lowest-indexed core point), and every
+    /// border point in the cluster of its nearest core point as computed by
+    /// the script from scikit-learn's clusters.
+    static Counts expect_same(const std::string& name) {
+        Counts counts;
+        if (!s_error.empty()) {
+            ADD_FAILURE() << s_error;
+            return counts;
+        }
+        const Case& given = input(name);
+        const Reference& expected = reference(name);
+        if (expected.label.size() != given.points.size()) {
+            ADD_FAILURE() << "the reference gave " << expected.label.size() << " labels for "
+                          << given.points.size() << " points";
+            return counts;
+        }
+        Dbscan dbscan(given.points, given.weights,
+                      DbscanParams{given.eps, static_cast<double>(given.min_samples), 2});
+        dbscan.run();
+        int mismatches = 0;
+        for (std::size_t i = 0; i < given.points.size(); ++i) {
+            const int ours = dbscan.labels()[i];
+            const bool core = dbscan.core()[i] != 0;
+            const bool same = core == (expected.core[i] != 0) &&
+                              (ours == Dbscan::noise) == (expected.label[i] == -1) &&
+                              (!core || ours == expected.label[i]) && ours == expected.nearest[i];
+            if (!same && ++mismatches <= 10) {
+                ADD_FAILURE() << name << ": point " << i << " (" << exact(given.points[i].x) << ", "
+                              << exact(given.points[i].y) << "): ours label " << ours << " core "
+                              << core << "; scikit-learn label " << expected.label[i] << " core "
+                              << expected.core[i] << ", nearest-core label " << expected.nearest[i];
+            }
+            if (core) {
+                ++counts.core;
+            } else if (ours == Dbscan::noise) {
+                ++counts.noise;
+            } else {
+                ++counts.border;
+                counts.border_differs += ours != expected.label[i] ? 1 : 0;
+            }
+        }
+        EXPECT_EQ(mismatches, 0) << name;
+        const int reference_clusters =
+            expected.label.empty()
+                ? 0
+                : *std::max_element(expected.label.begin(), expected.label.end()) + 1;
+        EXPECT_EQ(dbscan.cluster_count(), reference_clusters) << name;
+        return counts;
+    }
+
+private:
+    static inline std::map<std::string, Case> s_cases;
+    static inline std::map<std::string, Reference> s_references;
+    static inline std::string s_error;
+};
+
+TEST_F(DbscanVsScikitLearn, ClusteredPointsWithNoise) {
+    const Counts counts = expect_same("clustered");
+    // The case exercises all three kinds.
+    EXPECT_GT(counts.core, 1000);
+    EXPECT_GT(counts.border, 50);
+    EXPECT_GT(counts.noise, 50);
+}
+
+TEST_F(DbscanVsScikitLearn, SmallerEpsLargerMinSamplesAndTheAutoAlgorithm) {
+    const Counts counts = expect_same("clustered_auto");
+    EXPECT_GT(counts.core, 300);
+    EXPECT_GT(counts.border, 50);
+    EXPECT_GT(counts.noise, 300);
+    // Border points where scikit-learn's first-come rule and ours differ.
+    EXPECT_GT(counts.border_differs, 0);
+}
+
+TEST_F(DbscanVsScikitLearn, WeightedDuplicates) {
+    const Counts counts = expect_same("weighted");
+    EXPECT_GT(counts.core, 100);
+    EXPECT_GT(counts.border, 20);
+    EXPECT_GT(counts.noise, 20);
+    EXPECT_GT(counts.border_differs, 0);
+}
+
+TEST_F(DbscanVsScikitLearn, AllNoise) {
+    EXPECT_EQ(expect_same("all_noise").noise, 900);
+}
+
+TEST_F(DbscanVsScikitLearn, OneBigCluster) {
+    EXPECT_EQ(expect_same("one_cluster").core, 2000);
+}
+
+TEST_F(DbscanVsScikitLearn, PointsExactlyEpsApartAreNeighbours) {
+    const Counts counts = expect_same("boundary_5");
+    EXPECT_EQ(counts.core, 10 * 10);
+    EXPECT_EQ(counts.border, 4 * 10);
+    EXPECT_EQ(counts.noise, 4 + 5 + 5 + 36);
+    // With min_samples 3 the chain's inner points are core on exact-eps links.
+    EXPECT_EQ(expect_same("boundary_3").core, 12 * 12 + 3);
+    EXPECT_GE(expect_same("boundary_twins").core, 2 * 8 * 8);
+}
+
+TEST_F(DbscanVsScikitLearn, GroupsFarApartUseTheHashedGrid) {
+    const Counts counts = expect_same("far_apart");
     EXPECT_GT(counts.core, 500);
     EXPECT_GT(counts.border + counts.noise, 20);
 }
 
-TEST(Dbscan, BorderPointJoinsTheClusterOfItsNearestCorePoint) {
-    // Worked by hand, eps 10, min_samples 4. Cluster 0: four points around
-    // (0, 0); cluster 1: four points from (19, 0) eastwards. Point 8 at
-    // (10, 0) is 10 from (0, 0) and 9 from (19, 0): scikit-learn gives it to
-    // cluster 0 (found first), the nearest core point is in cluster 1.
-    // Point 17 at (109.5, 0) is 9.5 from (100, 0), a core of cluster 2, and
-    // 9.5 from (119, 0), a core of cluster 3: the tie goes to the core point
-    // with the lower index, (119, 0) = point 10, though cluster 2 comes first.
-    const std::vector<Point> points = {
-        {0, 0},     {0, 1},   {0, 2},    {0, 3},   // 0-3: cluster 0
-        {19, 0},    {21, 0},  {23, 0},   {25, 0},  // 4-7: cluster 1
-        {10, 0},                                   // 8: border
-        {96, 0},                                   // 9: cluster 2
-        {119, 0},   {121, 0}, {123, 0},  {125, 0}, // 10-13: cluster 3
-        {100, 0},   {100, 4}, {100, -4},           // 14-16: cluster 2
-        {109.5, 0},                                // 17: border, tie
-        {60, 60}};                                 // 18: noise
-    Dbscan dbscan(points, {}, DbscanParams{10, 4, 1});
+TEST_F(DbscanVsScikitLearn, BorderPointJoinsTheClusterOfItsNearestCorePoint) {
+    const Case& given = input("border_by_hand");
+    Dbscan dbscan(given.points, {}, DbscanParams{given.eps, 4, 1});
     dbscan.run();
     const std::vector<int> expected = {
         0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 2, 2, 2, 3, Dbscan::noise};
@@ -322,11 +427,12 @@ TEST(Dbscan, BorderPointJoinsTheClusterOfItsNearestCorePoint) {
                                             1, 1, 1, 1, 1, 1, 1, 0, 0};
     EXPECT_EQ(dbscan.core(), core);
 
-    const Reference reference = run_sklearn(points, {}, 10, 4);
-    ASSERT_EQ(reference.label.size(), points.size());
-    EXPECT_EQ(reference.label[8], 0) << "scikit-learn's first-come rule";
-    EXPECT_EQ(reference.label[17], 2) << "scikit-learn's first-come rule";
-    EXPECT_EQ(reference.nearest, std::vector<int>(expected.begin(), expected.end()));
+    const Counts counts = expect_same("border_by_hand");
+    EXPECT_EQ(counts.border_differs, 2);
+    const Reference& sklearn = reference("border_by_hand");
+    ASSERT_EQ(sklearn.label.size(), given.points.size());
+    EXPECT_EQ(sklearn.label[8], 0) << "scikit-learn's first-come rule";
+    EXPECT_EQ(sklearn.label[17], 2) << "scikit-learn's first-come rule";
 }
 
 TEST(Dbscan, APointsOwnWeightCounts) {

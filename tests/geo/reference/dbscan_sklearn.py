@@ -3,6 +3,9 @@
 tests/geo/dbscan_test.cpp.
 
 usage: dbscan_sklearn.py IN.csv OUT.csv EPS MIN_SAMPLES [ALGORITHM]
+       dbscan_sklearn.py --jobs JOBS.txt
+       (one run per line of JOBS.txt: IN.csv OUT.csv EPS MIN_SAMPLES ALGORITHM,
+       so that the test pays for importing scikit-learn once)
 
 IN.csv has a header and columns x,y or x,y,w (w: sample_weight).
 ALGORITHM is passed to sklearn.cluster.DBSCAN (default 'kd_tree': for fewer
@@ -50,11 +53,8 @@ def nearest_core_labels(xy, eps, labels, core):
     return nearest
 
 
-def main():
-    if len(sys.argv) not in (5, 6):
-        sys.exit(__doc__)
-    source, target, eps, min_samples = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-    algorithm = sys.argv[5] if len(sys.argv) == 6 else "kd_tree"
+def run(source, target, eps, min_samples, algorithm="kd_tree"):
+    eps, min_samples = float(eps), int(min_samples)
     data = np.loadtxt(source, delimiter=",", skiprows=1, ndmin=2)
     if data.shape[0] == 0:
         data = np.zeros((0, 2))
@@ -69,6 +69,18 @@ def main():
         out.write("label,core,nearest\n")
         for row in zip(labels, core, nearest):
             out.write("%d,%d,%d\n" % (row[0], int(row[1]), row[2]))
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--jobs":
+        with open(sys.argv[2]) as jobs:
+            for line in jobs:
+                if line.strip():
+                    run(*line.split())
+    elif len(sys.argv) in (5, 6):
+        run(*sys.argv[1:])
+    else:
+        sys.exit(__doc__)
 
 
 if __name__ == "__main__":

@@ -505,6 +505,10 @@ struct Cores {
 
 Cores gather_cores(const Grid& grid, const std::vector<std::uint8_t>& core) {
     Cores cores;
+    const auto count = static_cast<std::size_t>(std::count(core.begin(), core.end(), 1));
+    cores.x.reserve(count);
+    cores.y.reserve(count);
+    cores.source.reserve(count);
     cores.first.reserve(grid.cells() + 1);
     cores.box.resize(grid.cells());
     for (std::size_t c = 0; c < grid.cells(); ++c) {
@@ -531,6 +535,14 @@ public:
     explicit ConcurrentUnionFind(std::size_t size) : m_parent(size) {
         for (std::size_t i = 0; i < size; ++i) {
             m_parent[i].store(static_cast<Index>(i), std::memory_order_relaxed);
+        }
+    }
+
+    /// Before any thread starts: puts the elements [first, last) in one set
+    /// under `first`, which must still be a singleton.
+    void join_range(Index first, Index last) {
+        for (Index i = first + 1; i < last; ++i) {
+            m_parent[i].store(first, std::memory_order_relaxed);
         }
     }
 
@@ -578,6 +590,16 @@ public:
     CoreLinker(const Grid& grid, const Cores& cores, ConcurrentUnionFind& sets, double eps2)
         : m_grid(grid), m_cores(cores), m_sets(sets), m_eps2(eps2) {}
 
+    /// The cores of every compact cell in one set, before the threads start.
+    static void join_compact_cells(const Grid& grid, const Cores& cores,
+                                   ConcurrentUnionFind& sets) {
+        for (std::size_t c = 0; c < grid.cells(); ++c) {
+            if (grid.compact[c] && cores.count(c) > 1) {
+                sets.join_range(cores.first[c], cores.first[c + 1]);
+            }
+        }
+    }
+
     void link_cell(std::size_t cell) {
         if (m_cores.count(cell) == 0) {
             return;
@@ -599,10 +621,7 @@ private:
         const Index first = m_cores.first[cell];
         const Index last = m_cores.first[cell + 1];
         if (m_grid.compact[cell]) {
-            for (Index q = first + 1; q < last; ++q) {
-                m_sets.unite(first, q);
-            }
-            return;
+            return; // joined by join_compact_cells
         }
         for (Index p = first; p < last; ++p) {
             for (Index q = p + 1; q < last; ++q) {
@@ -762,6 +781,7 @@ void Dbscan::run() {
     const Cores cores = gather_cores(grid, core);
 
     ConcurrentUnionFind sets(cores.x.size());
+    CoreLinker::join_compact_cells(grid, cores, sets);
     parallel_chunks(threads, grid.cells(), 256, [&](std::size_t begin, std::size_t end) {
         CoreLinker linker(grid, cores, sets, eps2);
         for (std::size_t c = begin; c < end; ++c) {

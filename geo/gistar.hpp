@@ -42,6 +42,9 @@ public:
     const std::vector<GiStarResult>& results() const { return m_results; }
 
 private:
+    void run_permutations(const std::vector<std::int64_t>& offset,
+                          const std::vector<double>& lag_sum, double mean, int threads);
+
     std::span<const Point> m_locations;
     std::span<const double> m_values;
     GiStarParams m_params;
@@ -64,10 +67,34 @@ struct HotspotScale {
     const char* band_rule = "";
 };
 
-/// The grid cell size for aggregating `incidents`.
+/// The grid cell size for aggregating `incidents`. Throws InputError when
+/// there are fewer than 30 incidents (ArcGIS's minimum; the engine calls this
+/// even when the cell size is given, so the minimum always applies) or when
+/// they all sit at one location.
 double optimized_cell_size(std::span<const Point> incidents);
-/// The distance band for Gi* over cell `centres` holding `values`.
+/// The distance band for Gi* over cell `centres` holding `values`. Throws
+/// InputError for fewer than 30 cells or when all values are equal.
 HotspotScale optimized_distance_band(std::span<const Point> centres, std::span<const double> values,
                                      double cell_size);
+
+/// Global Moran's I with binary distance-band weights (neighbours within
+/// `distance_band`, inclusive, itself excluded), row-standardised, and its
+/// z-score under the randomisation assumption, as spdep::moran.test computes
+/// with nb2listw(dnearneigh(coords, 0, d), style = "W"). Locations without a
+/// neighbour are left out (ArcGIS's rule; spdep would need zero.policy).
+struct MoranResult {
+    double distance_band = 0;
+    double i = 0;
+    double expected = 0;
+    double variance = 0;
+    double z = 0;
+    int locations = 0; ///< locations with at least one neighbour
+};
+MoranResult morans_i(std::span<const Point> locations, std::span<const double> values,
+                     double distance_band);
+/// Moran's I at each of `distance_bands` (ascending), from one neighbour search.
+std::vector<MoranResult> incremental_morans_i(std::span<const Point> locations,
+                                              std::span<const double> values,
+                                              std::span<const double> distance_bands);
 
 } // namespace waymark::geo

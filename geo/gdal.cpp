@@ -241,6 +241,29 @@ Dataset Dataset::create_vector(const std::string& driver_name, const std::string
     return Dataset(handle, path);
 }
 
+Dataset Dataset::create_raster(const std::string& driver_name, const std::string& path, int width,
+                               int height, int bands, GDALDataType type,
+                               const std::vector<std::string>& options) {
+    initialise();
+    reset_error();
+    GDALDriverH driver = GDALGetDriverByName(driver_name.c_str());
+    if (driver == nullptr) {
+        throw IoError("creating " + path + ": GDAL has no driver '" + driver_name + "'");
+    }
+    // GDAL takes a null-terminated array of C strings that it does not keep.
+    std::vector<char*> option_list;
+    for (const std::string& option : options) {
+        option_list.push_back(const_cast<char*>(option.c_str()));
+    }
+    option_list.push_back(nullptr);
+    GDALDatasetH handle =
+        GDALCreate(driver, path.c_str(), width, height, bands, type, option_list.data());
+    if (handle == nullptr) {
+        throw IoError(with_gdal_message("cannot create " + driver_name + " dataset " + path));
+    }
+    return Dataset(handle, path);
+}
+
 Dataset::Dataset(Dataset&& other) noexcept
     : m_handle(std::exchange(other.m_handle, nullptr)), m_path(std::move(other.m_path)) {}
 

@@ -111,6 +111,12 @@ public:
                         unsigned flags = GDAL_OF_VECTOR | GDAL_OF_READONLY);
     /// Creates a new vector dataset with the named driver ("GPKG", "GeoJSON").
     static Dataset create_vector(const std::string& driver, const std::string& path);
+    /// Creates a new raster dataset with the named driver ("GTiff"), `bands`
+    /// bands of `type` and the driver's creation `options` ("KEY=VALUE").
+    /// Throws IoError naming the path with GDAL's own message.
+    static Dataset create_raster(const std::string& driver, const std::string& path, int width,
+                                 int height, int bands, GDALDataType type,
+                                 const std::vector<std::string>& options = {});
 
     Dataset(Dataset&& other) noexcept;
     Dataset& operator=(Dataset&& other) noexcept;

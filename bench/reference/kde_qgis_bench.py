@@ -55,6 +55,7 @@ def main():
         size = f'{raster.RasterXSize} x {raster.RasterYSize}'
     print(f'QGIS heatmap: {layer.featureCount()} points, radius {radius:g} m, '
           f'pixel {pixel:g} m, grid {size}: median {statistics.median(times):.3f} s of {runs}')
+    del layer, raster  # before QGIS tears down its providers, or it crashes on exit
     app.exitQgis()
     return 0
 

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <numbers>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -336,7 +337,10 @@ private:
     void clusters() {
         const std::vector<geo::Point> points = site_points(m_sites);
         const std::vector<double> weights = site_weights(m_sites, m_config.count);
-        geo::Dbscan dbscan(points, weights, {m_config.eps, m_config.min_points, m_config.threads});
+        const double min_points = m_config.min_points > 0
+                                      ? m_config.min_points
+                                      : auto_min_points(points, weights, m_config.eps);
+        geo::Dbscan dbscan(points, weights, {m_config.eps, min_points, m_config.threads});
         dbscan.run();
         std::vector<std::vector<std::size_t>> members(
             static_cast<std::size_t>(dbscan.cluster_count()));
@@ -377,7 +381,7 @@ private:
         m_layers.write({layer_name("clusters"),
                         "Clusters (DBSCAN): " + m_summary.role,
                         "Places within " + number(m_config.eps) +
-                            " m of each other where at least " + number(m_config.min_points) + " " +
+                            " m of each other where at least " + number(min_points) + " " +
                             std::string(to_string(m_config.count)) +
                             " gather (DBSCAN). Each polygon outlines a cluster's places; "
                             "episodes and distinct children are both given, with the share "
@@ -387,9 +391,15 @@ private:
                         cluster_fields(),
                         {{"method", "dbscan"},
                          {"eps_metres", number(m_config.eps)},
-                         {"min_points", number(m_config.min_points)}}},
+                         {"min_points", number(min_points)}}},
                        features);
         m_summary.clusters = static_cast<int>(features.size());
+        m_summary.min_points = min_points;
+        if (m_config.min_points <= 0) {
+            note("dbscan core weight " + number(min_points) + " within " + number(m_config.eps) +
+                 " m: what such a disc holds where incidents are spread evenly over the ground "
+                 "they occupy (at least 5)");
+        }
     }
 
     void gistar() {
@@ -437,6 +447,16 @@ private:
         geo::GiStar gistar(centres, values,
                            {band, m_config.permutations, m_config.seed, true, m_config.threads});
         gistar.run();
+        // The bins: Benjamini-Hochberg over the p-values chosen (hotspots.hpp).
+        std::vector<double> p_values;
+        std::vector<double> z_scores;
+        for (const geo::GiStarResult& r : gistar.results()) {
+            p_values.push_back(m_config.bins_from_permutations && m_config.permutations > 0
+                                   ? r.p_sim
+                                   : r.p_normal);
+            z_scores.push_back(r.z);
+        }
+        const std::vector<int> bins = geo::confidence_bins(p_values, z_scores, true);
 
         using T = LayerField::Type;
         const std::vector<LayerField> fields = {
@@ -449,8 +469,8 @@ private:
         int cold = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {
             const geo::GiStarResult& r = gistar.results()[i];
-            hot += r.bin > 0 ? 1 : 0;
-            cold += r.bin < 0 ? 1 : 0;
+            hot += bins[i] > 0 ? 1 : 0;
+            cold += bins[i] < 0 ? 1 : 0;
             const CellCount& count = cells.at(ids[i]);
             features.push_back(
                 {{grid.corners(ids[i])},
@@ -458,9 +478,12 @@ private:
                   count.episodes, static_cast<std::int64_t>(count.children.size()), values[i], r.z,
                   r.p_normal,
                   m_config.permutations > 0 ? LayerValue(r.p_sim) : LayerValue(std::monostate{}),
-                  static_cast<std::int64_t>(r.neighbours), static_cast<std::int64_t>(r.bin)}});
+                  static_cast<std::int64_t>(r.neighbours), static_cast<std::int64_t>(bins[i])}});
         }
         const std::string shape = m_config.shape == geo::GridShape::hexagon ? "hexagon" : "square";
+        const char* bins_source = m_config.bins_from_permutations && m_config.permutations > 0
+                                      ? "permutation"
+                                      : "analytic";
         m_layers.write(
             {layer_name("gistar"),
              "Gi* hot and cold spots: " + m_summary.role,
@@ -468,7 +491,10 @@ private:
                  std::string(to_string(m_config.count)) + ", binary distance band " + number(band) +
                  " m. gi_bin: +3/+2/+1 hot spot at 99/95/90 % confidence, -3/-2/-1 cold spot, "
                  "0 not significant, after the Benjamini-Hochberg false discovery rate "
-                 "correction; gi_z and the raw p-values are not corrected.",
+                 "correction of the " +
+                 std::string(bins_source) +
+                 " p-values; gi_z, gi_p (analytic) and gi_p_sim (permutation) are "
+                 "not corrected.",
              LayerDescription::Geometry::polygon,
              fields,
              {{"method", "gistar"},
@@ -477,6 +503,7 @@ private:
               {"distance_band_metres", number(band)},
               {"distance_band_rule", band_rule},
               {"permutations", std::to_string(m_config.permutations)},
+              {"bins_from", bins_source},
               {"seed", std::to_string(m_config.seed)}}},
             features);
         m_summary.hot_cells = hot;
@@ -690,12 +717,13 @@ nlohmann::json parameters_json(const HotspotConfig& c, const std::vector<Hotspot
             {"filters", filter_json(c.filter)},
             {"count", to_string(c.count)},
             {"seed", c.seed},
-            {"dbscan", {{"eps_metres", c.eps}, {"min_points", c.min_points}}},
+            {"dbscan", {{"eps_metres", c.eps}, {"min_points", automatic(c.min_points)}}},
             {"gistar",
              {{"grid", c.shape == geo::GridShape::hexagon ? "hexagon" : "square"},
               {"cell_size_metres", automatic(c.cell_size)},
               {"distance_band_metres", automatic(c.distance_band)},
               {"permutations", c.permutations},
+              {"bins_from", c.bins_from_permutations ? "permutation" : "analytic"},
               {"extent", c.extent ? nlohmann::json(*c.extent) : nlohmann::json(nullptr)}}},
             {"kde",
              {{"kernel", "quartic"},
@@ -715,6 +743,7 @@ nlohmann::json summary_json(const RoleSummary& s) {
         }
     };
     put("clusters", s.clusters);
+    put("min_points", s.min_points);
     put("hot_cells", s.hot_cells);
     put("cold_cells", s.cold_cells);
     put("cell_size_metres", s.cell_size);
@@ -742,6 +771,23 @@ CountMode parse_count_mode(std::string_view text) {
 }
 std::string_view to_string(CountMode mode) {
     return name_of(count_names, mode);
+}
+
+double auto_min_points(std::span<const geo::Point> places, std::span<const double> weights,
+                       double eps) {
+    std::set<std::pair<std::int64_t, std::int64_t>> occupied;
+    double total = 0;
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        occupied.emplace(static_cast<std::int64_t>(std::floor(places[i].x / eps)),
+                         static_cast<std::int64_t>(std::floor(places[i].y / eps)));
+        total += weights.empty() ? 1.0 : weights[i];
+    }
+    if (occupied.empty()) {
+        return 5;
+    }
+    const double ground = static_cast<double>(occupied.size()) * eps * eps;
+    const double disc = std::numbers::pi * eps * eps;
+    return std::max(5.0, std::ceil(total * disc / ground));
 }
 
 bool IncidentFilter::selects(const store::Incident& incident) const {

@@ -15,12 +15,14 @@
 #include "engine/profile.hpp"
 #include "engine/store/store.hpp"
 #include "geo/grid.hpp"
+#include "geo/point.hpp"
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,13 +67,20 @@ struct HotspotConfig {
     int threads = 0; ///< 0: all cores; results never depend on it
 
     // DBSCAN
-    double eps = 250;      ///< metres
-    double min_points = 5; ///< summed weight (episodes or children) that makes a core point
+    double eps = 100; ///< metres
+    /// Summed weight (episodes or children) within eps that makes a place a
+    /// core point; 0: auto_min_points().
+    double min_points = 0;
     // Gi*
     geo::GridShape shape = geo::GridShape::hexagon;
     double cell_size = 0;     ///< metres; 0: chosen as Optimized Hot Spot Analysis does
     double distance_band = 0; ///< metres; 0: chosen as Optimized Hot Spot Analysis does
     int permutations = 999;
+    /// Which p-values the FDR-corrected bins come from: the analytic ones (as
+    /// ArcGIS's Optimized Hot Spot Analysis) or the permutation pseudo
+    /// p-values, whose floor of 1/(permutations + 1) the correction rarely
+    /// lets through when there are thousands of cells.
+    bool bins_from_permutations = false;
     /// The area's extent (min x, min y, max x, max y): cells inside it with no
     /// incident take part too, as ArcGIS's bounding polygons make them do.
     std::optional<std::array<double, 4>> extent;
@@ -92,8 +101,9 @@ struct RoleSummary {
     std::int64_t children = 0;
     std::int64_t places = 0; ///< distinct locations
     std::optional<int> clusters;
-    std::optional<int> hot_cells;  ///< Gi* bin > 0
-    std::optional<int> cold_cells; ///< Gi* bin < 0
+    std::optional<double> min_points; ///< the DBSCAN core weight used
+    std::optional<int> hot_cells;     ///< Gi* bin > 0
+    std::optional<int> cold_cells;    ///< Gi* bin < 0
     std::optional<double> cell_size;
     std::optional<double> distance_band;
     std::optional<double> bandwidth;
@@ -105,6 +115,14 @@ struct HotspotResult {
     std::vector<std::filesystem::path> files;
     std::int64_t analysis_run = 0;
 };
+
+/// DBSCAN's default core weight: what a disc of radius eps would hold if the
+/// weight were spread evenly over the ground the places occupy (the eps × eps
+/// squares holding at least one place), and never below 5. A place or group of
+/// places is then core only where incidents are denser than is usual for this
+/// selection, whatever the size of the area or the number of years loaded.
+double auto_min_points(std::span<const geo::Point> places, std::span<const double> weights,
+                       double eps);
 
 /// `progress(stage, fraction)` is called as work advances.
 using HotspotProgress = std::function<void(std::string_view, double)>;

@@ -32,12 +32,13 @@ struct HotspotOptions {
     bool cce = false;
     std::string count = "episodes";
     std::uint64_t seed = 1;
-    double eps = 250;
-    double min_points = 5;
+    double eps = 100;
+    std::string min_points = "auto";
     std::string grid = "hexagon";
     std::string cell_size = "auto";
     std::string band = "auto";
     int permutations = 999;
+    std::string bins = "analytic";
     std::string bandwidth = "auto";
     std::string raster_cell = "auto";
     int threads = 0;
@@ -46,18 +47,21 @@ struct HotspotOptions {
     bool json = false;
 };
 
-// "auto" → 0, else a positive number of metres.
-double metres_or_auto(const std::string& text, const char* option) {
+// "auto" → 0, else a positive number (`what` names it in the message).
+double positive_or_auto(const std::string& text, const char* option, const char* what) {
     if (text == "auto") {
         return 0;
     }
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc() || end != text.data() + text.size() || !(value > 0)) {
-        throw UsageError(std::string(option) + ": '" + text +
-                         "' is neither 'auto' nor a positive number of metres");
+        throw UsageError(std::string(option) + ": '" + text + "' is neither 'auto' nor " + what);
     }
     return value;
+}
+
+double metres_or_auto(const std::string& text, const char* option) {
+    return positive_or_auto(text, option, "a positive number of metres");
 }
 
 std::string checked_date(const std::string& text, const char* option) {
@@ -146,12 +150,13 @@ HotspotConfig make_config(const HotspotOptions& o, const AreaSettings& area) {
     c.seed = o.seed;
     c.threads = o.threads;
     c.eps = o.eps;
-    c.min_points = o.min_points;
+    c.min_points = positive_or_auto(o.min_points, "--min-points", "a positive number");
     c.shape = o.grid == "square" ? geo::GridShape::square : geo::GridShape::hexagon;
     c.cell_size = o.cell_size == "area" ? static_cast<double>(area.grids.hotspot_cell_metres)
                                         : metres_or_auto(o.cell_size, "--cell-size");
     c.distance_band = metres_or_auto(o.band, "--band");
     c.permutations = o.permutations;
+    c.bins_from_permutations = o.bins == "permutation";
     c.extent = area.extent;
     c.bandwidth = metres_or_auto(o.bandwidth, "--bandwidth");
     c.raster_cell = metres_or_auto(o.raster_cell, "--raster-cell");
@@ -269,8 +274,8 @@ std::unique_ptr<Command> make_hotspots_command(CLI::App& sub) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     sub.add_option("--min-points", o.min_points,
-                   "DBSCAN: episodes (or children) within --eps that make a core place")
-        ->check(CLI::PositiveNumber)
+                   "DBSCAN: episodes (or children) within --eps that make a core place, or "
+                   "'auto' (what such a disc holds where incidents are spread evenly)")
         ->capture_default_str();
     sub.add_option("--grid", o.grid, "Gi*: cell shape")
         ->check(CLI::IsMember({"hexagon", "square"}))
@@ -284,6 +289,11 @@ std::unique_ptr<Command> make_hotspots_command(CLI::App& sub) {
     sub.add_option("--permutations", o.permutations,
                    "Gi*: conditional permutations for pseudo p-values (0: analytic only)")
         ->check(CLI::Range(0, 99999))
+        ->capture_default_str();
+    sub.add_option("--bins", o.bins,
+                   "Gi*: the p-values the false discovery rate correction bins: analytic (as "
+                   "ArcGIS) or permutation")
+        ->check(CLI::IsMember({"analytic", "permutation"}))
         ->capture_default_str();
     sub.add_option("--bandwidth", o.bandwidth,
                    "Density: search radius in metres, or 'auto' (ArcGIS's default)")

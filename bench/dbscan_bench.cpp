@@ -6,6 +6,8 @@
 //   bench_dbscan --once                        one run on 2 threads, for /usr/bin/time -v
 //   --points=N                                 another number of points (default 1000000)
 //   --noise=0.02                               the noise share for --write_csv / --once
+//   --eps=1                                    another eps for --once (memory in sparse cases)
+//   --write_labels=labels.csv                  --once also writes label,core per point
 //
 // The points are a seeded mix in a 60 x 60 km square: 3000 Gaussian clusters
 // (standard deviation 100-800 m, log-uniform; sizes log-normal) and uniform
@@ -44,6 +46,8 @@ constexpr std::uint64_t seed = 20261130;
 
 std::size_t g_points = 1000000;
 double g_noise = 0.2;
+double g_eps = 250;
+std::string g_labels;
 
 std::uint64_t mix(std::uint64_t x) {
     x += 0x9E3779B97F4A7C15ULL;
@@ -145,11 +149,23 @@ void run_once() {
     const std::vector<Point> input = make_points(g_points, g_noise);
     const double before = peak_rss_mb();
     const auto start = std::chrono::steady_clock::now();
-    Dbscan dbscan(input, {}, DbscanParams{250, 5, 2});
+    Dbscan dbscan(input, {}, DbscanParams{g_eps, 5, 2});
     dbscan.run();
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
     std::printf("points %zu clusters %d seconds %.3f peak_rss_MB_before %.1f peak_rss_MB %.1f\n",
                 input.size(), dbscan.cluster_count(), took.count(), before, peak_rss_mb());
+    if (!g_labels.empty()) {
+        std::FILE* out = std::fopen(g_labels.c_str(), "w");
+        if (out == nullptr) {
+            std::cerr << "cannot write " << g_labels << '\n';
+            std::exit(1);
+        }
+        std::fputs("label,core\n", out);
+        for (std::size_t i = 0; i < input.size(); ++i) {
+            std::fprintf(out, "%d,%d\n", dbscan.labels()[i], dbscan.core()[i]);
+        }
+        std::fclose(out);
+    }
 }
 
 } // namespace
@@ -166,6 +182,10 @@ int main(int argc, char** argv) {
             g_points = std::stoul(arg.substr(std::strlen("--points=")));
         } else if (arg.rfind("--noise=", 0) == 0) {
             g_noise = std::stod(arg.substr(std::strlen("--noise=")));
+        } else if (arg.rfind("--eps=", 0) == 0) {
+            g_eps = std::stod(arg.substr(std::strlen("--eps=")));
+        } else if (arg.rfind("--write_labels=", 0) == 0) {
+            g_labels = arg.substr(std::strlen("--write_labels="));
         } else if (arg == "--once") {
             once = true;
         } else {

@@ -237,73 +237,6 @@ double diagonal2(const Box& box) {
     return dx * dx + dy * dy;
 }
 
-/// Non-empty cells by (column, row): a dense array when the bounding box has
-/// few cells for the number of points, else an open-addressing hash table,
-/// so memory stays O(n) however far apart the points are.
-class CellLookup {
-public:
-    void make_dense(std::int64_t columns, std::int64_t rows) {
-        m_columns = columns;
-        m_rows = rows;
-        m_dense.assign(static_cast<std::size_t>(columns * rows), none);
-    }
-    void set_dense(std::size_t key, Index cell) { m_dense[key] = cell; }
-
-    void make_hashed(std::size_t cells) {
-        std::size_t capacity = 16;
-        while (capacity < 2 * cells) {
-            capacity *= 2;
-        }
-        m_slots.assign(capacity, Slot{});
-        m_mask = capacity - 1;
-    }
-    void insert_hashed(std::int64_t column, std::int64_t row, Index cell) {
-        std::size_t slot = hash(column, row) & m_mask;
-        while (m_slots[slot].cell != none) {
-            slot = (slot + 1) & m_mask;
-        }
-        m_slots[slot] = Slot{column, row, cell};
-    }
-
-    /// The cell at (column, row), or `none` if it holds no point.
-    Index find(std::int64_t column, std::int64_t row) const {
-        if (m_slots.empty()) {
-            if (column < 0 || row < 0 || column >= m_columns || row >= m_rows) {
-                return none;
-            }
-            return m_dense[static_cast<std::size_t>(row * m_columns + column)];
-        }
-        for (std::size_t slot = hash(column, row) & m_mask;; slot = (slot + 1) & m_mask) {
-            const Slot& entry = m_slots[slot];
-            if (entry.cell == none || (entry.column == column && entry.row == row)) {
-                return entry.cell;
-            }
-        }
-    }
-
-private:
-    struct Slot {
-        std::int64_t column = 0;
-        std::int64_t row = 0;
-        Index cell = none;
-    };
-
-    static std::size_t hash(std::int64_t column, std::int64_t row) {
-        // splitmix64's finaliser over both coordinates.
-        std::uint64_t h = static_cast<std::uint64_t>(column) * 0x9E3779B97F4A7C15ULL ^
-                          static_cast<std::uint64_t>(row);
-        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
-        h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
-        return static_cast<std::size_t>(h ^ (h >> 31));
-    }
-
-    std::int64_t m_columns = 0;
-    std::int64_t m_rows = 0;
-    std::vector<Index> m_dense;
-    std::vector<Slot> m_slots;
-    std::size_t m_mask = 0;
-};
-
 /// The points sorted into cells: cells ordered by (row, column), the points
 /// of a cell by input index. All per-point arrays are in this sorted order.
 struct Grid {
@@ -318,12 +251,11 @@ struct Grid {
     std::vector<Box> box;
     std::vector<double> weight;        ///< total weight of the cell, summed in sorted order
     std::vector<std::uint8_t> compact; ///< 1: all its points are within eps of each other
-    CellLookup lookup;
 
     std::size_t cells() const { return column.size(); }
 };
 
-/// Counting sort over the dense grid of the bounding box (stable: input
+/// Counting sort over every cell of the bounding box (stable: input
 /// order within a cell).
 void sort_dense(std::span<const Point> points, const CellCoordinates& cells, Grid& grid) {
     const std::size_t n = points.size();
@@ -335,10 +267,8 @@ void sort_dense(std::span<const Point> points, const CellCoordinates& cells, Gri
                                             cells.column_of(points[i].x));
         ++start[key[i] + 1];
     }
-    grid.lookup.make_dense(cells.columns, cells.rows);
     for (std::size_t k = 0; k < total; ++k) {
         if (start[k + 1] > 0) {
-            grid.lookup.set_dense(k, static_cast<Index>(grid.column.size()));
             grid.column.push_back(static_cast<std::int64_t>(k) % cells.columns);
             grid.row.push_back(static_cast<std::int64_t>(k) / cells.columns);
             grid.first.push_back(start[k]);
@@ -352,9 +282,68 @@ void sort_dense(std::span<const Point> points, const CellCoordinates& cells, Gri
     }
 }
 
-/// Comparison sort on (row, column, input index), for extents whose dense
-/// grid would be much larger than the number of points.
-void sort_hashed(std::span<const Point> points, const CellCoordinates& cells, Grid& grid) {
+/// Sets the cells of `grid` from its points' cell keys in sorted order.
+template <typename RowOf, typename ColumnOf>
+void collect_cells(std::size_t n, const RowOf& row_of, const ColumnOf& column_of, Grid& grid) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t row = row_of(i);
+        const std::int64_t column = column_of(i);
+        if (i == 0 || row != grid.row.back() || column != grid.column.back()) {
+            grid.column.push_back(column);
+            grid.row.push_back(row);
+            grid.first.push_back(static_cast<Index>(i));
+        }
+    }
+    grid.first.push_back(static_cast<Index>(n));
+}
+
+/// Stable LSD radix sort on key = row * columns + column, 11 bits a pass,
+/// for extents whose cells are too many to count over but whose keys fit in
+/// 64 bits (any eps above a micrometre on Earth).
+void sort_radix(std::span<const Point> points, const CellCoordinates& cells, Grid& grid) {
+    struct Entry {
+        std::uint64_t key;
+        Index index;
+    };
+    const std::size_t n = points.size();
+    std::vector<Entry> entries(n);
+    std::vector<Entry> buffer(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        entries[i] = Entry{static_cast<std::uint64_t>(cells.row_of(points[i].y)) *
+                                   static_cast<std::uint64_t>(cells.columns) +
+                               static_cast<std::uint64_t>(cells.column_of(points[i].x)),
+                           static_cast<Index>(i)};
+    }
+    const auto max_key =
+        static_cast<std::uint64_t>(cells.rows) * static_cast<std::uint64_t>(cells.columns);
+    constexpr int digit_bits = 11;
+    constexpr std::size_t buckets = std::size_t{1} << digit_bits;
+    for (int shift = 0; shift < 64 && (max_key >> shift) != 0; shift += digit_bits) {
+        std::vector<std::size_t> start(buckets + 1, 0);
+        for (const Entry& entry : entries) {
+            ++start[((entry.key >> shift) & (buckets - 1)) + 1];
+        }
+        for (std::size_t b = 0; b < buckets; ++b) {
+            start[b + 1] += start[b];
+        }
+        for (const Entry& entry : entries) {
+            buffer[start[(entry.key >> shift) & (buckets - 1)]++] = entry;
+        }
+        entries.swap(buffer);
+    }
+    grid.source.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        grid.source[i] = entries[i].index;
+    }
+    const auto columns = static_cast<std::uint64_t>(cells.columns);
+    collect_cells(
+        n, [&](std::size_t i) { return static_cast<std::int64_t>(entries[i].key / columns); },
+        [&](std::size_t i) { return static_cast<std::int64_t>(entries[i].key % columns); }, grid);
+}
+
+/// Comparison sort on (row, column, input index), for extents whose cell
+/// keys would not fit in 64 bits.
+void sort_pairs(std::span<const Point> points, const CellCoordinates& cells, Grid& grid) {
     struct Entry {
         std::int64_t row;
         std::int64_t column;
@@ -372,18 +361,10 @@ void sort_hashed(std::span<const Point> points, const CellCoordinates& cells, Gr
     grid.source.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         grid.source[i] = entries[i].index;
-        if (i == 0 || entries[i].row != entries[i - 1].row ||
-            entries[i].column != entries[i - 1].column) {
-            grid.column.push_back(entries[i].column);
-            grid.row.push_back(entries[i].row);
-            grid.first.push_back(static_cast<Index>(i));
-        }
     }
-    grid.first.push_back(static_cast<Index>(n));
-    grid.lookup.make_hashed(grid.cells());
-    for (std::size_t c = 0; c < grid.cells(); ++c) {
-        grid.lookup.insert_hashed(grid.column[c], grid.row[c], static_cast<Index>(c));
-    }
+    collect_cells(
+        n, [&](std::size_t i) { return entries[i].row; },
+        [&](std::size_t i) { return entries[i].column; }, grid);
 }
 
 Grid build_grid(std::span<const Point> points, std::span<const double> weights, double eps) {
@@ -392,8 +373,10 @@ Grid build_grid(std::span<const Point> points, std::span<const double> weights, 
     const double dense_cells = static_cast<double>(cells.columns) * static_cast<double>(cells.rows);
     if (dense_cells <= 2.0 * static_cast<double>(points.size()) + 4096) {
         sort_dense(points, cells, grid);
+    } else if (dense_cells < 0x1p63) {
+        sort_radix(points, cells, grid);
     } else {
-        sort_hashed(points, cells, grid);
+        sort_pairs(points, cells, grid);
     }
     const std::size_t n = points.size();
     grid.x.resize(n);
@@ -420,26 +403,70 @@ Grid build_grid(std::span<const Point> points, std::span<const double> weights, 
 }
 
 /// Up to 25 cells around a cell (itself included) whose boxes come within
-/// eps of the cell's own box, in a fixed order.
+/// eps of the cell's own box, in a fixed order: by row, then column.
 struct Neighbours {
     std::array<Index, 25> cells{};
     std::size_t count = 0;
 };
 
-/// A neighbour within eps is at most two cells away: the side is > eps/2.
-Neighbours neighbour_cells(const Grid& grid, std::size_t cell, const Box& own,
-                           const std::vector<Box>& boxes, double eps2) {
-    Neighbours result;
-    for (std::int64_t dy = -2; dy <= 2; ++dy) {
-        for (std::int64_t dx = -2; dx <= 2; ++dx) {
-            const Index other = grid.lookup.find(grid.column[cell] + dx, grid.row[cell] + dy);
-            if (other != none && gap2(own, boxes[other]) <= eps2) {
-                result.cells[result.count++] = other;
+/// Finds the neighbours of cells visited in increasing order. A neighbour
+/// within eps is at most two cells away (the side is > eps/2), and the cells
+/// of row r + dy with columns c - 2 .. c + 2 are consecutive in the sorted
+/// cell list; as (r, c) increases so does (r + dy, c - 2), so one cursor per
+/// row offset only moves forward. No lookup table: O(cells) per sweep and
+/// cache-friendly, whatever the extent.
+class NeighbourSweep {
+public:
+    NeighbourSweep(const Grid& grid, std::size_t first_cell) : m_grid(grid) {
+        for (std::int64_t dy = -reach; dy <= reach; ++dy) {
+            const std::int64_t row = grid.row[first_cell] + dy;
+            const std::int64_t column = grid.column[first_cell] - reach;
+            Index low = 0;
+            Index high = static_cast<Index>(grid.cells());
+            while (low < high) {
+                const Index middle = low + (high - low) / 2;
+                if (before(middle, row, column)) {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
             }
+            m_cursor[static_cast<std::size_t>(dy + reach)] = low;
         }
     }
-    return result;
-}
+
+    /// `cell` must not be smaller than the previous one asked for.
+    Neighbours around(std::size_t cell, const Box& own, const std::vector<Box>& boxes,
+                      double eps2) {
+        Neighbours result;
+        const std::int64_t column = m_grid.column[cell];
+        for (std::int64_t dy = -reach; dy <= reach; ++dy) {
+            const std::int64_t row = m_grid.row[cell] + dy;
+            Index& cursor = m_cursor[static_cast<std::size_t>(dy + reach)];
+            while (cursor < m_grid.cells() && before(cursor, row, column - reach)) {
+                ++cursor;
+            }
+            for (Index other = cursor; other < m_grid.cells() && m_grid.row[other] == row &&
+                                       m_grid.column[other] <= column + reach;
+                 ++other) {
+                if (gap2(own, boxes[other]) <= eps2) {
+                    result.cells[result.count++] = other;
+                }
+            }
+        }
+        return result;
+    }
+
+private:
+    static constexpr std::int64_t reach = 2;
+
+    bool before(Index cell, std::int64_t row, std::int64_t column) const {
+        return m_grid.row[cell] < row || (m_grid.row[cell] == row && m_grid.column[cell] < column);
+    }
+
+    const Grid& m_grid;
+    std::array<Index, 2 * reach + 1> m_cursor{};
+};
 
 /// Whether the points within eps of sorted point `p` weigh at least
 /// `min_weight` together (p's own weight included).
@@ -476,6 +503,7 @@ std::vector<std::uint8_t> find_core_points(const Grid& grid, double eps2, double
                                            int threads) {
     std::vector<std::uint8_t> core(grid.x.size(), 0);
     parallel_chunks(threads, grid.cells(), 256, [&](std::size_t begin, std::size_t end) {
+        NeighbourSweep sweep(grid, begin);
         for (std::size_t c = begin; c < end; ++c) {
             const Index first = grid.first[c];
             const Index last = grid.first[c + 1];
@@ -483,7 +511,7 @@ std::vector<std::uint8_t> find_core_points(const Grid& grid, double eps2, double
                 std::fill(core.begin() + first, core.begin() + last, std::uint8_t{1});
                 continue;
             }
-            const Neighbours around = neighbour_cells(grid, c, grid.box[c], grid.box, eps2);
+            const Neighbours around = sweep.around(c, grid.box[c], grid.box, eps2);
             for (Index p = first; p < last; ++p) {
                 core[p] = reaches_min_weight(grid, p, around, eps2, min_weight) ? 1 : 0;
             }
@@ -587,8 +615,9 @@ private:
 /// to any of them joins them all.
 class CoreLinker {
 public:
-    CoreLinker(const Grid& grid, const Cores& cores, ConcurrentUnionFind& sets, double eps2)
-        : m_grid(grid), m_cores(cores), m_sets(sets), m_eps2(eps2) {}
+    CoreLinker(const Grid& grid, const Cores& cores, ConcurrentUnionFind& sets, double eps2,
+               std::size_t first_cell)
+        : m_grid(grid), m_cores(cores), m_sets(sets), m_eps2(eps2), m_sweep(grid, first_cell) {}
 
     /// The cores of every compact cell in one set, before the threads start.
     static void join_compact_cells(const Grid& grid, const Cores& cores,
@@ -605,8 +634,7 @@ public:
             return;
         }
         link_within(cell);
-        const Neighbours around =
-            neighbour_cells(m_grid, cell, m_cores.box[cell], m_cores.box, m_eps2);
+        const Neighbours around = m_sweep.around(cell, m_cores.box[cell], m_cores.box, m_eps2);
         for (std::size_t k = 0; k < around.count; ++k) {
             const Index other = around.cells[k];
             // Each pair of cells once.
@@ -702,6 +730,7 @@ private:
     const Cores& m_cores;
     ConcurrentUnionFind& m_sets;
     double m_eps2;
+    NeighbourSweep m_sweep;
 };
 
 /// Per core point: its cluster, numbered in the order of each cluster's
@@ -783,7 +812,7 @@ void Dbscan::run() {
     ConcurrentUnionFind sets(cores.x.size());
     CoreLinker::join_compact_cells(grid, cores, sets);
     parallel_chunks(threads, grid.cells(), 256, [&](std::size_t begin, std::size_t end) {
-        CoreLinker linker(grid, cores, sets, eps2);
+        CoreLinker linker(grid, cores, sets, eps2, begin);
         for (std::size_t c = begin; c < end; ++c) {
             linker.link_cell(c);
         }
@@ -796,11 +825,12 @@ void Dbscan::run() {
 
     // Border points: each writes only its own label.
     parallel_chunks(threads, grid.cells(), 256, [&](std::size_t begin, std::size_t end) {
+        NeighbourSweep sweep(grid, begin);
         for (std::size_t c = begin; c < end; ++c) {
             if (cores.count(c) == grid.first[c + 1] - grid.first[c]) {
                 continue;
             }
-            const Neighbours around = neighbour_cells(grid, c, grid.box[c], cores.box, eps2);
+            const Neighbours around = sweep.around(c, grid.box[c], cores.box, eps2);
             for (Index p = grid.first[c]; p < grid.first[c + 1]; ++p) {
                 if (core[p]) {
                     continue;

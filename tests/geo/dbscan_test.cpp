@@ -219,13 +219,15 @@ Case eps_boundary_twins() {
     return input;
 }
 
-/// The bounding box would hold ~10^13 cells of side eps/√2: the grid must
-/// hash its cells rather than allocate them.
-Case far_apart_groups() {
+/// Groups thousands of kilometres apart. With eps 4 the bounding box holds
+/// ~10^13 cells of side eps/√2: too many to count over, so the grid radix-sorts
+/// 64-bit cell keys. With eps 1 mm it holds ~10^20, whose keys overflow 64
+/// bits, so it sorts (row, column) pairs.
+Case far_apart_groups(double eps, double sd) {
     std::mt19937_64 random(5);
-    std::normal_distribution<double> normal(0, 6);
+    std::normal_distribution<double> normal(0, sd);
     Case input;
-    input.eps = 4;
+    input.eps = eps;
     input.min_samples = 6;
     for (int group = 0; group < 8; ++group) {
         const Point centre{(group % 3) * 1.0e7, (group / 3) * 7.0e6};
@@ -280,7 +282,8 @@ std::map<std::string, Case> all_cases() {
     cases["boundary_5"] = eps_boundary(5);
     cases["boundary_3"] = eps_boundary(3);
     cases["boundary_twins"] = eps_boundary_twins();
-    cases["far_apart"] = far_apart_groups();
+    cases["far_apart"] = far_apart_groups(4, 6);
+    cases["far_apart_mm"] = far_apart_groups(0.001, 0.0015);
     cases["border_by_hand"] = border_by_hand();
     return cases;
 }
@@ -409,10 +412,12 @@ TEST_F(DbscanVsScikitLearn, PointsExactlyEpsApartAreNeighbours) {
     EXPECT_GE(expect_same("boundary_twins").core, 2 * 8 * 8);
 }
 
-TEST_F(DbscanVsScikitLearn, GroupsFarApartUseTheHashedGrid) {
-    const Counts counts = expect_same("far_apart");
-    EXPECT_GT(counts.core, 500);
-    EXPECT_GT(counts.border + counts.noise, 20);
+TEST_F(DbscanVsScikitLearn, GroupsFarApartUseASortedGrid) {
+    for (const char* name : {"far_apart", "far_apart_mm"}) {
+        const Counts counts = expect_same(name);
+        EXPECT_GT(counts.core, 500) << name;
+        EXPECT_GT(counts.border + counts.noise, 20) << name;
+    }
 }
 
 TEST_F(DbscanVsScikitLearn, BorderPointJoinsTheClusterOfItsNearestCorePoint) {

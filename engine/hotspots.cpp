@@ -408,14 +408,10 @@ private:
         for (const store::Incident& incident : m_input.incidents) {
             points.push_back({incident.point.x, incident.point.y});
         }
-        // ArcGIS's floor of 30 incidents applies whatever the cell size.
-        const double cell_size =
-            m_config.cell_size > 0 ? m_config.cell_size : geo::optimized_cell_size(points);
-        if (m_config.cell_size > 0 && points.size() < 30) {
-            throw InputError("Gi* needs at least 30 incidents to mean anything; the selection "
-                             "has " +
-                             std::to_string(points.size()));
-        }
+        // ArcGIS's floor of 30 incidents applies whatever the cell size:
+        // optimized_cell_size refuses fewer, so it runs even when one is given.
+        const double optimized = geo::optimized_cell_size(points);
+        const double cell_size = m_config.cell_size > 0 ? m_config.cell_size : optimized;
         const geo::Grid grid(m_config.shape, cell_size);
         std::map<geo::CellId, CellCount> cells;
         for (const store::Incident& incident : m_input.incidents) {

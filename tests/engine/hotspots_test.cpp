@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <ogr_api.h>
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -434,6 +435,50 @@ TEST_F(ForceWorld, TheRunIsKeptWithItsParametersAndAnAuditEntry) {
 
 namespace waymark {
 namespace {
+
+// The layers are for QGIS: QGIS itself (headless, the Debian package the
+// tests install) opens every one, in the working CRS, with what GDAL counts.
+TEST_F(ForceWorld, QgisOpensEveryLayerAndSurface) {
+    const std::string command = "QT_QPA_PLATFORM=offscreen /usr/bin/python3 " WAYMARK_SOURCE_DIR
+                                "/tests/engine/reference/qgis_open_layers.py '" +
+                                episodes_out.string() + "' 2>/dev/null";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    while (const std::size_t read = fread(buffer, 1, sizeof buffer, pipe)) {
+        output.append(buffer, read);
+    }
+    const int status = pclose(pipe);
+    ASSERT_EQ(status, 0) << "QGIS could not be run (make test installs python3-qgis): " << output;
+    const auto seen = nlohmann::json::parse(output);
+
+    auto gpkg = gdal::Dataset::open((episodes_out / "hotspots.gpkg").string());
+    ASSERT_EQ(seen["vector"].size(), static_cast<std::size_t>(gpkg.layer_count()));
+    for (int i = 0; i < gpkg.layer_count(); ++i) {
+        const std::string name = OGR_L_GetName(gpkg.layer(i));
+        SCOPED_TRACE(name);
+        const auto& layer = seen["vector"][name];
+        EXPECT_TRUE(layer["valid"].get<bool>());
+        EXPECT_EQ(layer["crs"], "EPSG:27700");
+        EXPECT_EQ(layer["features"].get<std::int64_t>(),
+                  OGR_L_GetFeatureCount(gpkg.layer(i), TRUE));
+        const auto& fields = layer["fields"];
+        EXPECT_NE(std::find(fields.begin(), fields.end(), "episodes"), fields.end());
+        EXPECT_NE(std::find(fields.begin(), fields.end(), "children"), fields.end());
+    }
+    std::size_t rasters = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(episodes_out)) {
+        if (entry.path().extension() == ".tif") {
+            const auto& raster = seen["raster"][entry.path().filename().string()];
+            EXPECT_TRUE(raster["valid"].get<bool>()) << entry.path();
+            EXPECT_EQ(raster["crs"], "EPSG:27700") << entry.path();
+            ++rasters;
+        }
+    }
+    EXPECT_EQ(seen["raster"].size(), rasters);
+    EXPECT_EQ(rasters, 11u); // two counts for five roles, and the dual surface
+}
 
 // The acceptance: the planted hotspot places of each role lie in its
 // clusters (recall >= 0.9), while the clusters cover a small part of the

@@ -264,6 +264,8 @@ std::string top_places(const std::vector<Site>& sites, const std::vector<std::si
     return text;
 }
 
+using Metadata = std::map<std::string, std::string>;
+
 // The incidents in one grid cell.
 struct CellCount {
     std::int64_t episodes = 0;
@@ -286,10 +288,10 @@ std::string number(double value) {
 class RoleAnalysis {
 public:
     RoleAnalysis(const HotspotConfig& config, const RoleInput& input, LayerWriter& layers,
-                 const gdal::SpatialReference& srs, const LocalClock& clock,
+                 const Metadata& common, const gdal::SpatialReference& srs, const LocalClock& clock,
                  std::vector<std::filesystem::path>& files)
-        : m_config(config), m_input(input), m_layers(layers), m_srs(srs), m_clock(clock),
-          m_files(files), m_sites(group_sites(input.incidents)) {
+        : m_config(config), m_input(input), m_layers(layers), m_common(common), m_srs(srs),
+          m_clock(clock), m_files(files), m_sites(group_sites(input.incidents)) {
         m_summary.role = std::string(to_string(input.role));
         m_summary.incidents = static_cast<std::int64_t>(input.incidents.size());
         std::set<std::string> children;
@@ -325,10 +327,21 @@ public:
     }
 
     RoleSummary& summary() { return m_summary; }
+    const RoleSummary& summary() const { return m_summary; }
     const std::vector<Site>& sites() const { return m_sites; }
 
 private:
     void note(std::string text) { m_summary.notes.push_back(std::move(text)); }
+
+    // What every output of this role records beside its method's parameters:
+    // the role and its record counts (the layer writer adds the run's own).
+    Metadata metadata(Metadata specific) const {
+        specific["role"] = m_summary.role;
+        specific["incidents"] = std::to_string(m_summary.incidents);
+        specific["children"] = std::to_string(m_summary.children);
+        specific["places"] = std::to_string(m_summary.places);
+        return specific;
+    }
 
     std::string layer_name(std::string_view kind) const {
         return std::string(kind) + "_" + m_summary.role;
@@ -378,8 +391,7 @@ private:
         for (std::size_t i = 0; i < features.size(); ++i) {
             features[i].values[0] = static_cast<std::int64_t>(i + 1);
         }
-        m_layers.write({layer_name("clusters"),
-                        "Clusters (DBSCAN): " + m_summary.role,
+        m_layers.write({layer_name("clusters"), "Clusters (DBSCAN): " + m_summary.role,
                         "Places within " + number(m_config.eps) +
                             " m of each other where at least " + number(min_points) + " " +
                             std::string(to_string(m_config.count)) +
@@ -387,11 +399,10 @@ private:
                             "episodes and distinct children are both given, with the share "
                             "by setting, the top places, and the local hour (0-23) and "
                             "weekday (Monday first) profiles.",
-                        LayerDescription::Geometry::polygon,
-                        cluster_fields(),
-                        {{"method", "dbscan"},
-                         {"eps_metres", number(m_config.eps)},
-                         {"min_points", number(min_points)}}},
+                        LayerDescription::Geometry::polygon, cluster_fields(),
+                        metadata({{"method", "dbscan"},
+                                  {"eps_metres", number(m_config.eps)},
+                                  {"min_points", number(min_points)}})},
                        features);
         m_summary.clusters = static_cast<int>(features.size());
         m_summary.min_points = min_points;
@@ -481,8 +492,7 @@ private:
                                       ? "permutation"
                                       : "analytic";
         m_layers.write(
-            {layer_name("gistar"),
-             "Gi* hot and cold spots: " + m_summary.role,
+            {layer_name("gistar"), "Gi* hot and cold spots: " + m_summary.role,
              "Getis-Ord Gi* on " + shape + " cells of " + number(cell_size) + " m counting " +
                  std::string(to_string(m_config.count)) + ", binary distance band " + number(band) +
                  " m. gi_bin: +3/+2/+1 hot spot at 99/95/90 % confidence, -3/-2/-1 cold spot, "
@@ -491,16 +501,15 @@ private:
                  std::string(bins_source) +
                  " p-values; gi_z, gi_p (analytic) and gi_p_sim (permutation) are "
                  "not corrected.",
-             LayerDescription::Geometry::polygon,
-             fields,
-             {{"method", "gistar"},
-              {"grid", shape},
-              {"cell_size_metres", number(cell_size)},
-              {"distance_band_metres", number(band)},
-              {"distance_band_rule", band_rule},
-              {"permutations", std::to_string(m_config.permutations)},
-              {"bins_from", bins_source},
-              {"seed", std::to_string(m_config.seed)}}},
+             LayerDescription::Geometry::polygon, fields,
+             metadata({{"method", "gistar"},
+                       {"grid", shape},
+                       {"cell_size_metres", number(cell_size)},
+                       {"distance_band_metres", number(band)},
+                       {"distance_band_rule", band_rule},
+                       {"permutations", std::to_string(m_config.permutations)},
+                       {"bins_from", bins_source},
+                       {"seed", std::to_string(m_config.seed)}})},
             features);
         m_summary.hot_cells = hot;
         m_summary.cold_cells = cold;
@@ -544,15 +553,16 @@ private:
             const std::filesystem::path path =
                 m_config.out /
                 ("density_" + m_summary.role + "_" + std::string(to_string(mode)) + ".tif");
-            geo::write_geotiff(path.string(), grid, density, m_srs,
-                               {{"TITLE", "Kernel density (" + std::string(to_string(mode)) +
-                                              " per km²): " + m_summary.role},
-                                {"profile", std::string(to_string(m_config.profile))},
-                                {"method", "kde quartic"},
-                                {"units", std::string(to_string(mode)) + " per km²"},
-                                {"bandwidth_metres", number(bandwidth)},
-                                {"cell_size_metres", number(grid.cell_size)}},
-                               -1.0);
+            Metadata items = metadata({{"TITLE", "Kernel density (" + std::string(to_string(mode)) +
+                                                     " per km²): " + m_summary.role},
+                                       {"profile", std::string(to_string(m_config.profile))},
+                                       {"method", "kde quartic"},
+                                       {"count", std::string(to_string(mode))},
+                                       {"units", std::string(to_string(mode)) + " per km²"},
+                                       {"bandwidth_metres", number(bandwidth)},
+                                       {"cell_size_metres", number(grid.cell_size)}});
+            items.insert(m_common.begin(), m_common.end());
+            geo::write_geotiff(path.string(), grid, density, m_srs, items, -1.0);
             m_files.push_back(path);
         }
         m_summary.bandwidth = bandwidth;
@@ -564,6 +574,7 @@ private:
     const HotspotConfig& m_config;
     const RoleInput& m_input;
     LayerWriter& m_layers;
+    const Metadata& m_common;
     const gdal::SpatialReference& m_srs;
     const LocalClock& m_clock;
     std::vector<std::filesystem::path>& m_files;
@@ -609,8 +620,8 @@ public:
 // Found minus from, each surface divided by its total so that both are shares
 // per km²: where children end up that is not where they leave from.
 void dual_density(const HotspotConfig& config, const RoleAnalysis& from, const RoleAnalysis& found,
-                  const gdal::SpatialReference& srs, std::vector<std::filesystem::path>& files,
-                  RoleSummary& summary) {
+                  const Metadata& common, const gdal::SpatialReference& srs,
+                  std::vector<std::filesystem::path>& files, RoleSummary& summary) {
     std::vector<geo::Point> all = site_points(from.sites());
     const std::vector<geo::Point> found_points = site_points(found.sites());
     all.insert(all.end(), found_points.begin(), found_points.end());
@@ -636,14 +647,16 @@ void dual_density(const HotspotConfig& config, const RoleAnalysis& from, const R
         dual[i] -= leaving[i];
     }
     const std::filesystem::path path = config.out / "density_found_minus_from.tif";
-    geo::write_geotiff(path.string(), grid, dual, srs,
-                       {{"TITLE", "Dual kernel density: found minus from (share per km²)"},
-                        {"profile", std::string(to_string(config.profile))},
-                        {"method", "dual kde quartic, each surface normalised to sum 1"},
-                        {"count", std::string(to_string(config.count))},
-                        {"bandwidth_metres", number(bandwidth)},
-                        {"cell_size_metres", number(grid.cell_size)}},
-                       -9999.0);
+    Metadata items = {{"TITLE", "Dual kernel density: found minus from (share per km²)"},
+                      {"role", "found minus from"},
+                      {"method", "dual kde quartic, each surface normalised to sum 1"},
+                      {"units", "share per km²"},
+                      {"incidents", std::to_string(from.summary().incidents) + " from, " +
+                                        std::to_string(found.summary().incidents) + " found"},
+                      {"bandwidth_metres", number(bandwidth)},
+                      {"cell_size_metres", number(grid.cell_size)}};
+    items.insert(common.begin(), common.end());
+    geo::write_geotiff(path.string(), grid, dual, srs, items, -9999.0);
     files.push_back(path);
     summary.notes.push_back("dual density (found minus from) written with search radius " +
                             number(bandwidth) + " m");
@@ -858,12 +871,13 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
     }
     const gdal::SpatialReference srs = gdal::SpatialReference::from_epsg(store.working_crs());
     const nlohmann::json parameters = parameters_json(config, roles);
-    LayerWriter layers(config.out, "hotspots", store.working_crs(), config.profile,
-                       {{"generator", "Waymark hotspots"},
-                        {"count", std::string(to_string(config.count))},
-                        {"filters", filter_json(config.filter).dump()},
-                        {"data_window", first_day + "/" + last_day},
-                        {"generated_at", started_at}});
+    const Metadata common = {{"generator", "Waymark hotspots"},
+                             {"profile", std::string(to_string(config.profile))},
+                             {"count", std::string(to_string(config.count))},
+                             {"filters", filter_json(config.filter).dump()},
+                             {"data_window", first_day + "/" + last_day},
+                             {"generated_at", started_at}};
+    LayerWriter layers(config.out, "hotspots", store.working_crs(), config.profile, common);
     const LocalClock clock(config.time_zone);
 
     HotspotResult result;
@@ -873,7 +887,7 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
     double done = 0;
     for (const RoleInput& input : inputs) {
         analyses.push_back(
-            std::make_unique<RoleAnalysis>(config, input, layers, srs, clock, rasters));
+            std::make_unique<RoleAnalysis>(config, input, layers, common, srs, clock, rasters));
         for (const HotspotMethod method : config.methods) {
             report(std::string(to_string(method)) + " " + std::string(to_string(input.role)),
                    done / steps);
@@ -896,7 +910,7 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
         std::find(config.methods.begin(), config.methods.end(), HotspotMethod::kde) !=
             config.methods.end()) {
         try {
-            dual_density(config, *from, *found, srs, rasters, found->summary());
+            dual_density(config, *from, *found, common, srs, rasters, found->summary());
         } catch (const InputError& refused) {
             found->summary().notes.push_back(std::string("dual density refused: ") +
                                              refused.what());

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <ogr_api.h>
 
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -345,6 +346,19 @@ TEST_F(ForceWorld, TheGeoPackageReopensInTheWorkingCrsWithBothCountsAndTheProfil
     EXPECT_GE(OGR_FD_GetFieldIndex(definition, "children"), 0);
     EXPECT_STREQ(GDALGetMetadataItem(layer, "profile", nullptr), "analyst");
     EXPECT_STREQ(GDALGetMetadataItem(layer, "method", nullptr), "dbscan");
+    // Every result records its parameters, role, counts and data window.
+    EXPECT_STREQ(GDALGetMetadataItem(layer, "role", nullptr), "from");
+    EXPECT_EQ(std::string(GDALGetMetadataItem(layer, "incidents", nullptr)),
+              std::to_string(role("from").incidents));
+    EXPECT_STREQ(GDALGetMetadataItem(layer, "count", nullptr), "episodes");
+    EXPECT_STREQ(GDALGetMetadataItem(layer, "eps_metres", nullptr), "100");
+    EXPECT_THAT(std::string(GDALGetMetadataItem(layer, "data_window", nullptr)),
+                ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}/[0-9]{4}-[0-9]{2}-[0-9]{2}"));
+    OGRLayerH cells = GDALDatasetGetLayerByName(gpkg.get(), "gistar_found");
+    ASSERT_NE(cells, nullptr);
+    EXPECT_STREQ(GDALGetMetadataItem(cells, "seed", nullptr), "1");
+    EXPECT_STREQ(GDALGetMetadataItem(cells, "permutations", nullptr), "199");
+    EXPECT_NE(GDALGetMetadataItem(cells, "distance_band_metres", nullptr), nullptr);
     // Every cluster has both counts, children never more than episodes.
     OGR_L_ResetReading(layer);
     int features = 0;
@@ -379,6 +393,10 @@ TEST_F(ForceWorld, TheDensityIsAGeoTiffInTheWorkingCrsPerKm2) {
     ASSERT_NE(wkt, nullptr);
     EXPECT_THAT(std::string(wkt), HasSubstr("British National Grid"));
     EXPECT_STREQ(GDALGetMetadataItem(raster.get(), "profile", nullptr), "analyst");
+    EXPECT_STREQ(GDALGetMetadataItem(raster.get(), "role", nullptr), "from");
+    EXPECT_STREQ(GDALGetMetadataItem(raster.get(), "count", nullptr), "episodes");
+    EXPECT_NE(GDALGetMetadataItem(raster.get(), "data_window", nullptr), nullptr);
+    EXPECT_NE(GDALGetMetadataItem(raster.get(), "bandwidth_metres", nullptr), nullptr);
     EXPECT_THAT(std::string(GDALGetMetadataItem(raster.get(), "units", nullptr)),
                 HasSubstr("per km"));
     // The surface integrates to about the number of episodes (the kernel's
@@ -546,6 +564,69 @@ TEST_F(ForceWorld, AChildrensHomeDominatesFromByEpisodesButNotByChildren) {
     }
     EXPECT_GT(static_cast<double>(by_episodes->episodes) / episodes,
               2.0 * static_cast<double>(by_episodes->children) / children);
+}
+
+} // namespace
+} // namespace waymark
+
+namespace waymark {
+namespace {
+
+// Per cell of a gistar layer: (col, row) → {episodes, children, value, z, p_sim}.
+std::map<std::pair<std::int64_t, std::int64_t>, std::array<double, 5>>
+read_cells(const std::filesystem::path& gpkg_path, const std::string& layer_name) {
+    auto gpkg = gdal::Dataset::open(gpkg_path.string());
+    OGRLayerH layer = GDALDatasetGetLayerByName(gpkg.get(), layer_name.c_str());
+    std::map<std::pair<std::int64_t, std::int64_t>, std::array<double, 5>> cells;
+    OGR_L_ResetReading(layer);
+    while (auto feature = gdal::Feature::adopt(OGR_L_GetNextFeature(layer))) {
+        const auto field = [&feature](const char* name) {
+            return OGR_F_GetFieldIndex(feature.get(), name);
+        };
+        cells[{OGR_F_GetFieldAsInteger64(feature.get(), field("cell_col")),
+               OGR_F_GetFieldAsInteger64(feature.get(), field("cell_row"))}] = {
+            OGR_F_GetFieldAsDouble(feature.get(), field("episodes")),
+            OGR_F_GetFieldAsDouble(feature.get(), field("children")),
+            OGR_F_GetFieldAsDouble(feature.get(), field("value")),
+            OGR_F_GetFieldAsDouble(feature.get(), field("gi_z")),
+            OGR_F_GetFieldAsDouble(feature.get(), field("gi_p_sim"))};
+    }
+    return cells;
+}
+
+// --count children: each child once per cell; the same cells and counts as
+// the episodes run, the statistic on the other count; and one thread gives
+// what two gave.
+TEST_F(ForceWorld, ChildrenModeCountsEachChildOncePerCellOnAnyNumberOfThreads) {
+    auto store = store::open_store(db, store::Access::write);
+    HotspotConfig config;
+    config.roles = {HotspotRole::from};
+    config.methods = {HotspotMethod::gistar};
+    config.permutations = 199;
+    config.threads = 1;
+    config.count = CountMode::children;
+    config.out = dir->path() / "children";
+    run_hotspots(*store, config);
+    config.count = CountMode::episodes;
+    config.out = dir->path() / "one-thread";
+    run_hotspots(*store, config);
+
+    const auto both = read_cells(episodes_out / "hotspots.gpkg", "gistar_from");
+    const auto children = read_cells(dir->path() / "children" / "hotspots.gpkg", "gistar_from");
+    const auto one_thread = read_cells(dir->path() / "one-thread" / "hotspots.gpkg", "gistar_from");
+    ASSERT_EQ(children.size(), both.size());
+    ASSERT_EQ(one_thread, both);
+    bool differs = false;
+    for (const auto& [cell, values] : both) {
+        const auto& other = children.at(cell);
+        EXPECT_EQ(other[0], values[0]); // episodes
+        EXPECT_EQ(other[1], values[1]); // children
+        EXPECT_LE(values[1], values[0]);
+        EXPECT_EQ(values[2], values[0]); // episodes run: value = episodes
+        EXPECT_EQ(other[2], other[1]);   // children run: value = children
+        differs |= other[3] != values[3];
+    }
+    EXPECT_TRUE(differs) << "the statistic should change with the count";
 }
 
 } // namespace

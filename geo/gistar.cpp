@@ -696,6 +696,10 @@ std::vector<MoranResult> incremental_morans_i(std::span<const Point> locations,
         !(distance_bands.front() > 0) || !std::isfinite(distance_bands.back())) {
         throw InputError("morans_i: distance bands must be finite, > 0 and ascending");
     }
+    if (distance_bands.size() > 255) {
+        throw InputError("morans_i: at most 255 distance bands; got " +
+                         std::to_string(distance_bands.size()));
+    }
     check_points(locations, "morans_i: location");
     check_values(values, "morans_i: value");
     const std::size_t n = locations.size();

@@ -4,9 +4,10 @@
 #
 # Input file: n (double), then x[1..n], y[1..n], value[1..n] (little endian).
 #
-#   Rscript gistar_spdep.R localg IN OUT BAND
-#     OUT: z[1..n] of localG with nb2listw(include.self(dnearneigh(xy, 0, BAND)),
-#          style = "B"), then card()[1..n] of the same neighbour lists.
+#   Rscript gistar_spdep.R localg IN OUT BAND1 [BAND2 ...]
+#     OUT: for each band, z[1..n] of localG with
+#          nb2listw(include.self(dnearneigh(xy, 0, BAND)), style = "B"), then
+#          card()[1..n] of the same neighbour lists.
 #   Rscript gistar_spdep.R moran IN OUT BAND1 [BAND2 ...]
 #     OUT: for each band, statistic (z), I, E(I), Var(I) of moran.test with
 #          nb2listw(dnearneigh(xy, 0, BAND), style = "W"), randomisation = TRUE.
@@ -25,9 +26,11 @@ bands <- as.numeric(args[4:length(args)])
 
 result <- c()
 if (mode == "localg") {
-  nb <- include.self(dnearneigh(xy, 0, bands[1]))
-  z <- localG(value, nb2listw(nb, style = "B"))
-  result <- c(as.numeric(z), as.numeric(card(nb)))
+  for (band in bands) {
+    nb <- include.self(dnearneigh(xy, 0, band))
+    z <- localG(value, nb2listw(nb, style = "B"))
+    result <- c(result, as.numeric(z), as.numeric(card(nb)))
+  }
 } else if (mode == "moran") {
   for (band in bands) {
     lw <- nb2listw(dnearneigh(xy, 0, band), style = "W")

@@ -1,6 +1,7 @@
 #include "geo/dbscan.hpp"
 
 #include "base/error.hpp"
+#include "geo/format.hpp"
 
 #include <algorithm>
 #include <array>
@@ -39,17 +40,6 @@ namespace {
 
 using Index = std::uint32_t;
 constexpr Index none = std::numeric_limits<Index>::max();
-
-/// Shortest round-trip text; plain decimals in the everyday range (1000000,
-/// not 1e+06).
-std::string format_number(double value) {
-    std::array<char, 400> buffer{};
-    const double magnitude = std::fabs(value);
-    const auto format = magnitude >= 1e-4 && magnitude < 1e15 ? std::chars_format::fixed
-                                                              : std::chars_format::general;
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, format);
-    return std::string(buffer.data(), result.ptr);
-}
 
 [[noreturn]] void fail(const std::string& message) {
     throw InputError("DBSCAN: " + message);

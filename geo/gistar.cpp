@@ -1,6 +1,7 @@
 #include "geo/gistar.hpp"
 
 #include "base/error.hpp"
+#include "geo/format.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -21,12 +22,6 @@ namespace waymark::geo {
 namespace {
 
 constexpr int k_minimum_incidents = 30; // ArcGIS's minimum for Gi*
-
-std::string format_number(double value) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.10g", value);
-    return text;
-}
 
 // ---------------------------------------------------------------------------
 // Threads: a shared counter hands out chunks of items, so the work balances

@@ -1,6 +1,7 @@
 #include "geo/grid.hpp"
 
 #include "base/error.hpp"
+#include "geo/format.hpp"
 
 #include <cmath>
 #include <limits>
@@ -17,16 +18,11 @@ namespace {
 
 constexpr double k_sqrt3 = std::numbers::sqrt3;
 
-std::string number(double value) {
-    std::string text = std::to_string(value);
-    return text;
-}
-
 /// A rounded coordinate as a cell index, refusing what int32 cannot hold.
 std::int32_t to_index(double value, Point p) {
     if (!std::isfinite(value) || value < std::numeric_limits<std::int32_t>::min() ||
         value > std::numeric_limits<std::int32_t>::max()) {
-        throw InputError("Grid: point (" + number(p.x) + ", " + number(p.y) +
+        throw InputError("Grid: point (" + format_number(p.x) + ", " + format_number(p.y) +
                          ") is too far from the grid origin for a cell index");
     }
     return static_cast<std::int32_t>(value);
@@ -42,7 +38,7 @@ Grid::Grid(GridShape shape, double cell_size, Point origin)
     : m_shape(shape), m_size(cell_size), m_origin(origin) {
     if (!(cell_size > 0) || !std::isfinite(cell_size)) {
         throw InputError("Grid: cell_size must be a finite number > 0 metres; got " +
-                         number(cell_size));
+                         format_number(cell_size));
     }
     if (!std::isfinite(origin.x) || !std::isfinite(origin.y)) {
         throw InputError("Grid: origin must be finite");

@@ -1,6 +1,7 @@
 #include "geo/kde.hpp"
 
 #include "base/error.hpp"
+#include "geo/format.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -12,18 +13,6 @@
 
 namespace waymark::geo {
 namespace {
-
-std::string number(double value) {
-    std::string text = std::to_string(value);
-    // std::to_string prints six decimals; drop the trailing zeros of "500.000000".
-    if (text.find('.') != std::string::npos) {
-        text.erase(text.find_last_not_of('0') + 1);
-        if (text.back() == '.') {
-            text.pop_back();
-        }
-    }
-    return text;
-}
 
 double weight_of(std::span<const double> weights, std::size_t i) {
     return weights.empty() ? 1.0 : weights[i];
@@ -45,7 +34,7 @@ void check_points_and_weights(const std::string& operation, std::span<const Poin
         const double weight = weight_of(weights, i);
         if (!std::isfinite(weight) || weight < 0) {
             throw InputError(operation + ": weight " + std::to_string(i) +
-                             " must be finite and >= 0, got " + number(weight));
+                             " must be finite and >= 0, got " + format_number(weight));
         }
     }
 }
@@ -138,11 +127,12 @@ KernelDensity::KernelDensity(std::span<const Point> points, std::span<const doub
     check_points_and_weights(operation, points, weights);
     if (!std::isfinite(params.bandwidth) || params.bandwidth <= 0) {
         throw InputError(operation + ": bandwidth must be > 0 metres, got " +
-                         number(params.bandwidth));
+                         format_number(params.bandwidth));
     }
     const RasterGrid& grid = params.grid;
     if (!std::isfinite(grid.cell_size) || grid.cell_size <= 0) {
-        throw InputError(operation + ": grid cell_size must be > 0, got " + number(grid.cell_size));
+        throw InputError(operation + ": grid cell_size must be > 0, got " +
+                         format_number(grid.cell_size));
     }
     if (grid.width <= 0 || grid.height <= 0) {
         throw InputError(operation + ": grid must have at least one cell, got " +

@@ -1,6 +1,7 @@
 #include "geo/raster.hpp"
 
 #include "base/error.hpp"
+#include "geo/format.hpp"
 
 #include <cpl_vsi.h>
 
@@ -13,17 +14,6 @@
 
 namespace waymark::geo {
 namespace {
-
-std::string number(double value) {
-    std::string text = std::to_string(value);
-    if (text.find('.') != std::string::npos) {
-        text.erase(text.find_last_not_of('0') + 1);
-        if (text.back() == '.') {
-            text.pop_back();
-        }
-    }
-    return text;
-}
 
 // Cells across [low, high] once both are snapped outwards to multiples of
 // `cell`; at least one.
@@ -70,7 +60,7 @@ void write_into(gdal::Dataset& dataset, const RasterGrid& grid, std::span<const 
     }
     GDALRasterBandH band = GDALGetRasterBand(dataset.get(), 1);
     if (GDALSetRasterNoDataValue(band, nodata) != CE_None) {
-        fail(path, "cannot declare nodata " + number(nodata));
+        fail(path, "cannot declare nodata " + format_number(nodata));
     }
     // GDAL converts the doubles to Float32 as it writes.
     if (GDALRasterIO(band, GF_Write, 0, 0, grid.width, grid.height,
@@ -93,10 +83,10 @@ RasterGrid grid_covering(std::span<const Point> points, double cell_size, double
         throw InputError("grid_covering: no points to cover");
     }
     if (!std::isfinite(cell_size) || cell_size <= 0) {
-        throw InputError("grid_covering: cell_size must be > 0, got " + number(cell_size));
+        throw InputError("grid_covering: cell_size must be > 0, got " + format_number(cell_size));
     }
     if (!std::isfinite(margin) || margin < 0) {
-        throw InputError("grid_covering: margin must be >= 0, got " + number(margin));
+        throw InputError("grid_covering: margin must be >= 0, got " + format_number(margin));
     }
     double min_x = points.front().x;
     double max_x = min_x;
@@ -121,7 +111,7 @@ RasterGrid grid_covering(std::span<const Point> points, double cell_size, double
     if (width > std::numeric_limits<int>::max() || height > std::numeric_limits<int>::max() ||
         width * height > std::numeric_limits<int>::max()) {
         throw InputError("grid_covering: " + std::to_string(width) + " x " +
-                         std::to_string(height) + " cells of " + number(cell_size) +
+                         std::to_string(height) + " cells of " + format_number(cell_size) +
                          " is too many; use a larger cell_size");
     }
     return {west, north, cell_size, static_cast<int>(width), static_cast<int>(height)};
@@ -133,7 +123,7 @@ void write_geotiff(const std::string& path, const RasterGrid& grid, std::span<co
     if (grid.width <= 0 || grid.height <= 0 || !(grid.cell_size > 0)) {
         throw InputError("writing GeoTIFF " + path + ": the grid is empty (" +
                          std::to_string(grid.width) + " x " + std::to_string(grid.height) +
-                         " cells of " + number(grid.cell_size) + ")");
+                         " cells of " + format_number(grid.cell_size) + ")");
     }
     if (values.size() != static_cast<std::size_t>(grid.width) * grid.height) {
         throw InputError("writing GeoTIFF " + path + ": " + std::to_string(values.size()) +

@@ -174,9 +174,9 @@ TEST(Grid, TessellationsCoverThePlaneWithoutGaps) {
 
 TEST(Grid, RefusesANonPositiveCellSize) {
     EXPECT_EQ(message_of<InputError>([] { Grid(GridShape::hexagon, 0); }),
-              "Grid: cell_size must be a finite number > 0 metres; got 0.000000");
+              "Grid: cell_size must be a finite number > 0 metres; got 0");
     EXPECT_EQ(message_of<InputError>([] { Grid(GridShape::square, -5); }),
-              "Grid: cell_size must be a finite number > 0 metres; got -5.000000");
+              "Grid: cell_size must be a finite number > 0 metres; got -5");
 }
 
 TEST(Grid, RefusesAPointBeyondTheRangeOfCellIndices) {
@@ -184,7 +184,7 @@ TEST(Grid, RefusesAPointBeyondTheRangeOfCellIndices) {
     EXPECT_EQ(message_of<InputError>([&] {
                   (void)grid.cell_of({1e12, 0});
               }),
-              "Grid: point (1000000000000.000000, 0.000000) is too far from the grid origin "
+              "Grid: point (1000000000000, 0) is too far from the grid origin "
               "for a cell index");
 }
 

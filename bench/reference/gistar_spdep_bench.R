@@ -5,9 +5,9 @@
 #   build/release/bench/bench_gistar --write-grid=/tmp/gistar-grid.bin
 #   Rscript bench/reference/gistar_spdep_bench.R /tmp/gistar-grid.bin 200.5 3
 #
-# dnearneigh uses its C all-pairs loop here: the dbscan package (which would
-# give it a k-d tree) is not installed on Debian 12 and is not a dependency of
-# spdep; install it to time spdep's faster path.
+# With the dbscan package (Debian's r-cran-dbscan, which `make test-deps`
+# installs) dnearneigh uses a k-d tree; without it, its C all-pairs loop. The
+# first line printed says which.
 suppressMessages(library(spdep))
 
 args <- commandArgs(trailingOnly = TRUE)

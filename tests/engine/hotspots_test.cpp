@@ -11,6 +11,7 @@
 #include "engine/store/sqlite.hpp"
 #include "engine/store/store.hpp"
 #include "geo/gdal.hpp"
+#include "geo/grid.hpp"
 #include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -20,7 +21,9 @@
 #include <nlohmann/json.hpp>
 #include <ogr_api.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -436,13 +439,15 @@ TEST_F(ForceWorld, TheRunIsKeptWithItsParametersAndAnAuditEntry) {
     EXPECT_EQ(parameters["gistar"]["bins_from"], "analytic");
     const auto outputs = nlohmann::json::parse(run.column_text(3));
     EXPECT_EQ(outputs["hotspots.gpkg"].get<std::string>().size(), 64u);
-    sqlite::Statement audit(connection, "SELECT command, profile, outputs FROM audit_log ORDER BY "
-                                        "seq DESC LIMIT 1");
+    // Its audit entry (other tests of the suite may have run analyses since).
+    sqlite::Statement audit(connection, "SELECT command, profile, inputs FROM audit_log "
+                                        "WHERE json_extract(outputs, '$.analysis_run') = ?");
+    audit.bind(1, episodes_run.analysis_run);
     ASSERT_TRUE(audit.step());
     EXPECT_EQ(audit.column_text(0), "hotspots");
     EXPECT_EQ(audit.column_text(1), "analyst");
-    EXPECT_EQ(nlohmann::json::parse(audit.column_text(2))["analysis_run"],
-              episodes_run.analysis_run);
+    EXPECT_EQ(nlohmann::json::parse(audit.column_text(2))["parameters"], parameters);
+    EXPECT_FALSE(audit.step()) << "one audit entry per run";
     const auto summary = nlohmann::json::parse(read_file(episodes_out / "hotspots.json"));
     EXPECT_EQ(summary["analysis_run"], episodes_run.analysis_run);
     EXPECT_EQ(summary["parameters"], parameters);
@@ -627,6 +632,106 @@ TEST_F(ForceWorld, ChildrenModeCountsEachChildOncePerCellOnAnyNumberOfThreads) {
         differs |= other[3] != values[3];
     }
     EXPECT_TRUE(differs) << "the statistic should change with the count";
+}
+
+} // namespace
+} // namespace waymark
+
+namespace waymark {
+namespace {
+
+// A single-band raster and where its cell centres are.
+struct Surface {
+    std::vector<float> values;
+    int width = 0;
+    int height = 0;
+    std::array<double, 6> transform{};
+
+    geo::Point centre(std::size_t index) const {
+        const auto col = static_cast<double>(index % static_cast<std::size_t>(width));
+        const auto row = static_cast<double>(index / static_cast<std::size_t>(width));
+        return {transform[0] + (col + 0.5) * transform[1],
+                transform[3] + (row + 0.5) * transform[5]};
+    }
+};
+
+Surface read_surface(const std::filesystem::path& path) {
+    auto raster = gdal::Dataset::open(path.string(), GDAL_OF_RASTER | GDAL_OF_READONLY);
+    Surface s;
+    s.width = GDALGetRasterXSize(raster.get());
+    s.height = GDALGetRasterYSize(raster.get());
+    s.values.resize(static_cast<std::size_t>(s.width) * static_cast<std::size_t>(s.height));
+    EXPECT_EQ(GDALRasterIO(GDALGetRasterBand(raster.get(), 1), GF_Read, 0, 0, s.width, s.height,
+                           s.values.data(), s.width, s.height, GDT_Float32, 0, 0),
+              CE_None);
+    GDALGetGeoTransform(raster.get(), s.transform.data());
+    return s;
+}
+
+double distance_to(const geo::Point& p, const nlohmann::json& place) {
+    return std::hypot(p.x - place["x"].get<double>(), p.y - place["y"].get<double>());
+}
+
+// Found minus from, each normalised: it sums to zero, peaks at the planted
+// "found" hotspot (the bus station) and is lowest at a planted children's home.
+TEST_F(ForceWorld, TheDualSurfacePeaksWhereChildrenEndUpAndDipsWhereTheyLeave) {
+    const Surface dual = read_surface(episodes_out / "density_found_minus_from.tif");
+    const double cell_km2 = dual.transform[1] * -dual.transform[5] / 1e6;
+    double total = 0;
+    for (const float v : dual.values) {
+        total += v * cell_km2;
+    }
+    EXPECT_NEAR(total, 0.0, 1e-3);
+    const auto highest = std::max_element(dual.values.begin(), dual.values.end());
+    const auto lowest = std::min_element(dual.values.begin(), dual.values.end());
+    const geo::Point peak = dual.centre(static_cast<std::size_t>(highest - dual.values.begin()));
+    const geo::Point dip = dual.centre(static_cast<std::size_t>(lowest - dual.values.begin()));
+    EXPECT_GT(*highest, 0.0f);
+    EXPECT_LT(*lowest, 0.0f);
+    const auto& bus_station = truth["hotspots"]["found"].back();
+    ASSERT_EQ(bus_station["label"], "Bus Station");
+    EXPECT_LT(distance_to(peak, bus_station), 250.0);
+    double nearest_home = 1e12;
+    for (const auto& home : truth["hotspots"]["from"]) {
+        nearest_home = std::min(nearest_home, distance_to(dip, home));
+    }
+    EXPECT_LT(nearest_home, 250.0);
+}
+
+// With the area's extent, Gi* also weighs the cells inside it that hold no
+// incident (ArcGIS's bounding polygons); without it, only cells with incidents.
+TEST_F(ForceWorld, TheAreasExtentAddsItsEmptyCellsToGiStar) {
+    auto store = store::open_store(db, store::Access::write);
+    HotspotConfig config;
+    config.roles = {HotspotRole::found};
+    config.methods = {HotspotMethod::gistar};
+    config.permutations = 0;
+    config.cell_size = 250;
+    config.extent = std::array<double, 4>{696000, 294000, 708000, 306000};
+    config.out = dir->path() / "extent";
+    run_hotspots(*store, config);
+    const auto with_extent = read_cells(config.out / "hotspots.gpkg", "gistar_found");
+    config.extent.reset();
+    config.out = dir->path() / "no-extent";
+    run_hotspots(*store, config);
+    const auto without = read_cells(config.out / "hotspots.gpkg", "gistar_found");
+
+    int empty = 0;
+    for (const auto& [cell, values] : without) {
+        EXPECT_GT(values[0], 0) << "without an extent every cell holds an incident";
+    }
+    const geo::Grid grid(geo::GridShape::hexagon, 250);
+    for (const auto& [cell, values] : with_extent) {
+        if (values[0] == 0) {
+            ++empty;
+            const geo::Point c = grid.centre(
+                {static_cast<std::int32_t>(cell.first), static_cast<std::int32_t>(cell.second)});
+            EXPECT_TRUE(c.x >= 696000 && c.x <= 708000 && c.y >= 294000 && c.y <= 306000);
+            EXPECT_EQ(without.count(cell), 0u);
+        }
+    }
+    EXPECT_GT(empty, 100);
+    EXPECT_GT(with_extent.size(), without.size());
 }
 
 } // namespace

@@ -246,13 +246,31 @@ cluster_outline(const geos::Context& geos, const std::vector<geo::Point>& points
     return hull.buffer(eps / 10.0, 4).polygon_rings();
 }
 
-std::string top_places(const std::vector<Site>& sites, const std::vector<std::size_t>& members,
+// The three labels with the most (episodes or distinct children) in a
+// cluster. Places are grouped by label, because one address reached by
+// postcode, coordinates and gazetteer key makes several sites with one name.
+std::string top_places(const std::vector<store::Incident>& incidents,
+                       const std::vector<Site>& sites, const std::vector<std::size_t>& members,
                        CountMode mode) {
-    std::vector<std::pair<std::int64_t, std::string>> ranked;
+    struct Tally {
+        std::int64_t episodes = 0;
+        std::set<std::string> children;
+    };
+    std::map<std::string, Tally> by_label;
     for (const std::size_t s : members) {
         const Site& site = sites[s];
-        ranked.emplace_back(mode == CountMode::episodes ? site.episodes : site.children,
-                            site.label.empty() ? "(unnamed)" : site.label);
+        Tally& tally = by_label[site.label.empty() ? "(unnamed places)" : site.label];
+        tally.episodes += site.episodes;
+        for (const std::size_t i : site.incidents) {
+            tally.children.insert(child_key(incidents[i]));
+        }
+    }
+    std::vector<std::pair<std::int64_t, std::string>> ranked;
+    for (const auto& [label, tally] : by_label) {
+        ranked.emplace_back(mode == CountMode::episodes
+                                ? tally.episodes
+                                : static_cast<std::int64_t>(tally.children.size()),
+                            label);
     }
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -380,7 +398,7 @@ private:
                                 {static_cast<std::int64_t>(c + 1), d.episodes, d.children,
                                  static_cast<std::int64_t>(members[c].size()),
                                  static_cast<std::int64_t>(core_places[c]), setting_shares(d),
-                                 top_places(m_sites, members[c], m_config.count),
+                                 top_places(m_input.incidents, m_sites, members[c], m_config.count),
                                  join_counts(d.hours), join_counts(d.weekdays), d.first, d.last}});
         }
         // Largest first, by the chosen count, so that cluster 1 is the biggest.

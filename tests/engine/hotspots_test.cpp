@@ -370,6 +370,12 @@ TEST_F(ForceWorld, TheGeoPackageReopensInTheWorkingCrsWithBothCountsAndTheProfil
         const auto children = OGR_F_GetFieldAsInteger64(feature.get(), 2);
         EXPECT_GE(episodes, children);
         EXPECT_GT(children, 0);
+        // A valid polygon with an area, as QGIS and GEOS expect.
+        OGRGeometryH outline = OGR_F_GetGeometryRef(feature.get());
+        ASSERT_NE(outline, nullptr);
+        EXPECT_EQ(wkbFlatten(OGR_G_GetGeometryType(outline)), wkbPolygon);
+        EXPECT_TRUE(OGR_G_IsValid(outline));
+        EXPECT_GT(OGR_G_Area(outline), 0.0);
         ++features;
     }
     EXPECT_EQ(features, role("from").clusters);

@@ -305,10 +305,12 @@ std::unique_ptr<Command> make_hotspots_command(CLI::App& sub) {
         ->check(CLI::Range(0, 256))
         ->capture_default_str();
     sub.add_option("--out", o.out, "Folder to write the layers, surfaces and hotspots.json to")
-        ->required();
+        ->required()
+        ->type_name("DIR");
     sub.add_option("--profile", o.profile,
                    "Who the outputs are for: analyst (this build writes only analyst outputs)")
-        ->required();
+        ->required()
+        ->type_name("PROFILE");
     sub.add_flag("--json", o.json, "Print hotspots.json instead of the summary table");
     return command;
 }

@@ -284,6 +284,10 @@ std::string top_places(const std::vector<store::Incident>& incidents,
 
 using Metadata = std::map<std::string, std::string>;
 
+// No density surface larger than this (25 million cells, 100 MB as Float32):
+// an automatic cell size grows until the surface fits.
+constexpr double max_raster_cells = 25e6;
+
 // The incidents in one grid cell.
 struct CellCount {
     std::int64_t episodes = 0;
@@ -601,11 +605,14 @@ private:
 
 public:
     // Shared with the dual surface, which needs the same grid and units.
+    // The raster for a surface: the given cell size, or ArcGIS's default (the
+    // shorter side of the extent / 250) but never coarser than a fifth of the
+    // radius, so that every kernel spans enough cells to keep its shape; then
+    // coarsened if need be so that no surface exceeds max_raster_cells.
     static geo::RasterGrid raster_grid(const std::vector<geo::Point>& points, double bandwidth,
                                        double given_cell) {
         double cell = given_cell;
         if (cell <= 0) {
-            // ArcGIS: the shorter side of the extent divided by 250.
             double min_x = points.front().x, max_x = min_x;
             double min_y = points.front().y, max_y = min_y;
             for (const geo::Point& p : points) {
@@ -614,9 +621,14 @@ public:
                 min_y = std::min(min_y, p.y);
                 max_y = std::max(max_y, p.y);
             }
-            cell = std::min(max_x - min_x, max_y - min_y) / 250.0;
-            if (!(cell > 0)) {
-                cell = bandwidth / 10.0; // places on a line or one place
+            const double arcgis = std::min(max_x - min_x, max_y - min_y) / 250.0;
+            cell = arcgis > 0 ? std::min(arcgis, bandwidth / 5.0) : bandwidth / 5.0;
+            for (;;) {
+                const geo::RasterGrid grid = geo::grid_covering(points, cell, bandwidth);
+                if (static_cast<double>(grid.width) * grid.height <= max_raster_cells) {
+                    return grid;
+                }
+                cell *= 1.25;
             }
         }
         return geo::grid_covering(points, cell, bandwidth);

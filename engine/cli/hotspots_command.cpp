@@ -299,7 +299,8 @@ std::unique_ptr<Command> make_hotspots_command(CLI::App& sub) {
                    "Density: search radius in metres, or 'auto' (ArcGIS's default)")
         ->capture_default_str();
     sub.add_option("--raster-cell", o.raster_cell,
-                   "Density: raster cell size in metres, or 'auto' (shorter side / 250)")
+                   "Density: raster cell size in metres, or 'auto' (shorter side / 250, at most a "
+                   "fifth of the radius)")
         ->capture_default_str();
     sub.add_option("--threads", o.threads, "Threads to use (0: all cores); results do not change")
         ->check(CLI::Range(0, 256))

@@ -80,6 +80,21 @@ std::string child_key(const store::Incident& incident) {
     return incident.child_id.empty() ? "record:" + incident.record_id : incident.child_id;
 }
 
+// A role's incidents, each with its child_key() as a small number (the same
+// number for the same key in every role), so that distinct children are
+// counted without comparing strings.
+struct RoleInput {
+    HotspotRole role;
+    std::vector<store::Incident> incidents;
+    std::vector<std::int32_t> children; ///< one per incident
+};
+
+// How many different numbers `ids` holds.
+std::int64_t distinct(std::vector<std::int32_t> ids) {
+    std::sort(ids.begin(), ids.end());
+    return static_cast<std::int64_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+}
+
 // The local hour (0-23) and weekday (0 = Monday) of a UTC time, or nothing for
 // a date without a time.
 struct LocalTime {
@@ -122,7 +137,8 @@ struct Site {
 
 // Groups a role's incidents by place: the gazetteer place they resolved to,
 // else the exact point. Sites come out in a stable order (by key).
-std::vector<Site> group_sites(const std::vector<store::Incident>& incidents) {
+std::vector<Site> group_sites(const RoleInput& input) {
+    const std::vector<store::Incident>& incidents = input.incidents;
     std::map<std::string, Site> by_key;
     for (std::size_t i = 0; i < incidents.size(); ++i) {
         const store::Incident& incident = incidents[i];
@@ -139,12 +155,13 @@ std::vector<Site> group_sites(const std::vector<store::Incident>& incidents) {
     std::vector<Site> sites;
     sites.reserve(by_key.size());
     for (auto& [key, site] : by_key) {
-        std::set<std::string> children;
+        std::vector<std::int32_t> children;
+        children.reserve(site.incidents.size());
         for (const std::size_t i : site.incidents) {
-            children.insert(child_key(incidents[i]));
+            children.push_back(input.children[i]);
         }
         site.episodes = static_cast<std::int64_t>(site.incidents.size());
-        site.children = static_cast<std::int64_t>(children.size());
+        site.children = distinct(std::move(children));
         sites.push_back(std::move(site));
     }
     return sites;
@@ -181,14 +198,15 @@ struct Profile24 {
     std::string last;
 };
 
-Profile24 describe(const std::vector<store::Incident>& incidents,
-                   const std::vector<std::size_t>& members, const LocalClock& clock) {
+Profile24 describe(const RoleInput& input, const std::vector<std::size_t>& members,
+                   const LocalClock& clock) {
     Profile24 d;
-    std::set<std::string> children;
+    std::vector<std::int32_t> children;
+    children.reserve(members.size());
     for (const std::size_t i : members) {
-        const store::Incident& incident = incidents[i];
+        const store::Incident& incident = input.incidents[i];
         ++d.episodes;
-        children.insert(child_key(incident));
+        children.push_back(input.children[i]);
         ++d.settings[incident.setting.empty() ? "unknown" : incident.setting];
         const LocalTime local = clock.of(incident.at);
         if (local.hour >= 0) {
@@ -203,7 +221,7 @@ Profile24 describe(const std::vector<store::Incident>& incidents,
             d.last = day;
         }
     }
-    d.children = static_cast<std::int64_t>(children.size());
+    d.children = distinct(std::move(children));
     return d;
 }
 
@@ -211,7 +229,10 @@ template <std::size_t N>
 std::string join_counts(const std::array<std::int64_t, N>& counts) {
     std::string text;
     for (std::size_t i = 0; i < N; ++i) {
-        text += (i == 0 ? "" : ",") + std::to_string(counts[i]);
+        if (i > 0) {
+            text += ',';
+        }
+        text += std::to_string(counts[i]);
     }
     return text;
 }
@@ -249,12 +270,11 @@ cluster_outline(const geos::Context& geos, const std::vector<geo::Point>& points
 // The three labels with the most (episodes or distinct children) in a
 // cluster. Places are grouped by label, because one address reached by
 // postcode, coordinates and gazetteer key makes several sites with one name.
-std::string top_places(const std::vector<store::Incident>& incidents,
-                       const std::vector<Site>& sites, const std::vector<std::size_t>& members,
-                       CountMode mode) {
+std::string top_places(const RoleInput& input, const std::vector<Site>& sites,
+                       const std::vector<std::size_t>& members, CountMode mode) {
     struct Tally {
         std::int64_t episodes = 0;
-        std::set<std::string> children;
+        std::vector<std::int32_t> children;
     };
     std::map<std::string, Tally> by_label;
     for (const std::size_t s : members) {
@@ -262,22 +282,22 @@ std::string top_places(const std::vector<store::Incident>& incidents,
         Tally& tally = by_label[site.label.empty() ? "(unnamed places)" : site.label];
         tally.episodes += site.episodes;
         for (const std::size_t i : site.incidents) {
-            tally.children.insert(child_key(incidents[i]));
+            tally.children.push_back(input.children[i]);
         }
     }
     std::vector<std::pair<std::int64_t, std::string>> ranked;
     for (const auto& [label, tally] : by_label) {
-        ranked.emplace_back(mode == CountMode::episodes
-                                ? tally.episodes
-                                : static_cast<std::int64_t>(tally.children.size()),
+        ranked.emplace_back(mode == CountMode::episodes ? tally.episodes : distinct(tally.children),
                             label);
     }
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     std::string text;
     for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
-        text +=
-            (i == 0 ? "" : "; ") + ranked[i].second + " (" + std::to_string(ranked[i].first) + ")";
+        if (i > 0) {
+            text += "; ";
+        }
+        text += ranked[i].second + " (" + std::to_string(ranked[i].first) + ")";
     }
     return text;
 }
@@ -291,15 +311,10 @@ constexpr double max_raster_cells = 25e6;
 // The incidents in one grid cell.
 struct CellCount {
     std::int64_t episodes = 0;
-    std::set<std::string> children;
+    std::vector<std::int32_t> children; ///< made distinct once the cell is filled
 };
 
 // ---- Per role ---------------------------------------------------------------------
-
-struct RoleInput {
-    HotspotRole role;
-    std::vector<store::Incident> incidents;
-};
 
 std::string number(double value) {
     char text[32];
@@ -313,14 +328,10 @@ public:
                  const Metadata& common, const gdal::SpatialReference& srs, const LocalClock& clock,
                  std::vector<std::filesystem::path>& files)
         : m_config(config), m_input(input), m_layers(layers), m_common(common), m_srs(srs),
-          m_clock(clock), m_files(files), m_sites(group_sites(input.incidents)) {
+          m_clock(clock), m_files(files), m_sites(group_sites(input)) {
         m_summary.role = std::string(to_string(input.role));
         m_summary.incidents = static_cast<std::int64_t>(input.incidents.size());
-        std::set<std::string> children;
-        for (const store::Incident& incident : input.incidents) {
-            children.insert(child_key(incident));
-        }
-        m_summary.children = static_cast<std::int64_t>(children.size());
+        m_summary.children = distinct(input.children);
         m_summary.places = static_cast<std::int64_t>(m_sites.size());
     }
 
@@ -397,12 +408,12 @@ private:
                                  m_sites[s].incidents.end());
                 outline_points.push_back(m_sites[s].point);
             }
-            const Profile24 d = describe(m_input.incidents, incidents, m_clock);
+            const Profile24 d = describe(m_input, incidents, m_clock);
             features.push_back({cluster_outline(geos, outline_points, m_config.eps),
                                 {static_cast<std::int64_t>(c + 1), d.episodes, d.children,
                                  static_cast<std::int64_t>(members[c].size()),
                                  static_cast<std::int64_t>(core_places[c]), setting_shares(d),
-                                 top_places(m_input.incidents, m_sites, members[c], m_config.count),
+                                 top_places(m_input, m_sites, members[c], m_config.count),
                                  join_counts(d.hours), join_counts(d.weekdays), d.first, d.last}});
         }
         // Largest first, by the chosen count, so that cluster 1 is the biggest.
@@ -447,10 +458,16 @@ private:
         const double cell_size = m_config.cell_size > 0 ? m_config.cell_size : optimized;
         const geo::Grid grid(m_config.shape, cell_size);
         std::map<geo::CellId, CellCount> cells;
-        for (const store::Incident& incident : m_input.incidents) {
+        for (std::size_t i = 0; i < m_input.incidents.size(); ++i) {
+            const store::Incident& incident = m_input.incidents[i];
             CellCount& cell = cells[grid.cell_of({incident.point.x, incident.point.y})];
             ++cell.episodes;
-            cell.children.insert(child_key(incident));
+            cell.children.push_back(m_input.children[i]);
+        }
+        for (auto& [id, cell] : cells) {
+            std::sort(cell.children.begin(), cell.children.end());
+            cell.children.erase(std::unique(cell.children.begin(), cell.children.end()),
+                                cell.children.end());
         }
         if (m_config.extent) {
             add_empty_cells(grid, *m_config.extent, cells);
@@ -501,13 +518,26 @@ private:
             hot += bins[i] > 0 ? 1 : 0;
             cold += bins[i] < 0 ? 1 : 0;
             const CellCount& count = cells.at(ids[i]);
-            features.push_back(
-                {{grid.corners(ids[i])},
-                 {static_cast<std::int64_t>(ids[i].col), static_cast<std::int64_t>(ids[i].row),
-                  count.episodes, static_cast<std::int64_t>(count.children.size()), values[i], r.z,
-                  r.p_normal,
-                  m_config.permutations > 0 ? LayerValue(r.p_sim) : LayerValue(std::monostate{}),
-                  static_cast<std::int64_t>(r.neighbours), static_cast<std::int64_t>(bins[i])}});
+            // Built value by value: GCC 12 misreads a braced list of
+            // variants holding strings as reading uninitialised memory.
+            LayerFeature feature;
+            feature.rings.push_back(grid.corners(ids[i]));
+            feature.values.reserve(fields.size());
+            feature.values.emplace_back(static_cast<std::int64_t>(ids[i].col));
+            feature.values.emplace_back(static_cast<std::int64_t>(ids[i].row));
+            feature.values.emplace_back(count.episodes);
+            feature.values.emplace_back(static_cast<std::int64_t>(count.children.size()));
+            feature.values.emplace_back(values[i]);
+            feature.values.emplace_back(r.z);
+            feature.values.emplace_back(r.p_normal);
+            if (m_config.permutations > 0) {
+                feature.values.emplace_back(r.p_sim);
+            } else {
+                feature.values.emplace_back(std::monostate{});
+            }
+            feature.values.emplace_back(static_cast<std::int64_t>(r.neighbours));
+            feature.values.emplace_back(static_cast<std::int64_t>(bins[i]));
+            features.push_back(std::move(feature));
         }
         const std::string shape = m_config.shape == geo::GridShape::hexagon ? "hexagon" : "square";
         const char* bins_source = m_config.bins_from_permutations && m_config.permutations > 0
@@ -872,18 +902,24 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
     report("reading incidents", 0.0);
     std::vector<RoleInput> inputs;
     for (const HotspotRole role : roles) {
-        inputs.push_back({role, {}});
+        inputs.push_back({role, {}, {}});
     }
     std::string first_day;
     std::string last_day;
+    std::unordered_map<std::string, std::int32_t> child_numbers;
     store.for_each_incident([&](const store::Incident& incident) {
         if (!config.filter.selects(incident)) {
             return;
         }
+        const std::int32_t child =
+            child_numbers
+                .emplace(child_key(incident), static_cast<std::int32_t>(child_numbers.size()))
+                .first->second;
         bool used = false;
         for (RoleInput& input : inputs) {
             if (input.role == HotspotRole::all || to_string(input.role) == incident.role) {
                 input.incidents.push_back(incident);
+                input.children.push_back(child);
                 used = true;
             }
         }

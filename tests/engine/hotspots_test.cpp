@@ -13,6 +13,7 @@
 #include "geo/gdal.hpp"
 #include "geo/grid.hpp"
 #include "tests/support/errors.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gdal.h>
@@ -38,12 +39,7 @@ using ::testing::HasSubstr;
 using waymark::testing::message_of;
 using waymark::testing::TempDir;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using waymark::testing::read_file;
 
 void write_file(const std::filesystem::path& path, const std::string& content) {
     std::ofstream(path, std::ios::binary) << content;

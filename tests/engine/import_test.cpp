@@ -12,6 +12,7 @@
 #include "engine/store/sqlite.hpp"
 #include "engine/store/store.hpp"
 #include "tests/support/errors.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -30,12 +31,7 @@ namespace {
 using waymark::testing::message_of;
 using waymark::testing::TempDir;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using waymark::testing::read_file;
 
 class ImportTest : public ::testing::Test {
 protected:

@@ -7,6 +7,7 @@
 #include "data/synth/world.hpp"
 #include "data/synth/writer.hpp"
 #include "tests/support/errors.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <date/tz.h>
@@ -49,12 +50,7 @@ const World& seed_42_world() {
     return world;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using waymark::testing::read_file;
 
 TEST_P(SynthWorld, SmallScaleHasTheAdvertisedSize) {
     const World& w = small_world();

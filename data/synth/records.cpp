@@ -65,52 +65,136 @@ m::Timestamp working_hours(m::Timestamp time, int open, int close, Rng& rng) {
 
 // ---- names and people -------------------------------------------------------
 
+/// A name as a source wrote it, and how (truth.json's mention variants).
+struct Written {
+    std::string name;
+    const char* variant;
+};
+
 /// How a source writes an adult's name: a street name, a nickname, the full
 /// name, a misspelling, the first name only.
-std::string adult_name(const Adult& adult, Rng& rng) {
+Written write_adult_name(const Adult& adult, Rng& rng) {
     const double u = rng.uniform();
     if (u < 0.28 && !adult.aliases.empty()) {
-        return adult.aliases[rng.index(adult.aliases.size())];
+        return {adult.aliases[rng.index(adult.aliases.size())], "alias"};
     }
     if (u < 0.42) {
-        return std::string(nickname_of(adult.given, rng));
+        std::string name(nickname_of(adult.given, rng));
+        const char* variant = name == adult.given ? "given_only" : "nickname";
+        return {std::move(name), variant};
     }
     if (u < 0.56) {
-        return adult.given + ' ' + adult.family;
+        return {adult.given + ' ' + adult.family, "full"};
     }
     if (u < 0.68) {
         std::string name = misspell(adult.given, rng);
         if (rng.chance(0.5)) {
             name += ' ';
             name += adult.family;
+            return {std::move(name), "misspelt_given_family"};
         }
-        return name;
+        return {std::move(name), "misspelt_given"};
     }
     if (u < 0.78) {
-        return adult.given + ' ' + misspell(adult.family, rng);
+        return {adult.given + ' ' + misspell(adult.family, rng), "misspelt_family"};
     }
     if (u < 0.90) {
-        return adult.given;
+        return {adult.given, "given_only"};
     }
-    return std::string(nickname_of(adult.given, rng)) + ' ' + adult.family;
+    std::string nickname(nickname_of(adult.given, rng));
+    const char* variant = nickname == adult.given ? "full" : "nickname_family";
+    return {nickname + ' ' + adult.family, variant};
+}
+
+std::string adult_name(const Adult& adult, Rng& rng) {
+    return write_adult_name(adult, rng).name;
 }
 
 /// How a peer or a partner writes a child's name.
-std::string child_name(const Child& child, Rng& rng) {
+Written write_child_name(const Child& child, Rng& rng) {
     const double u = rng.uniform();
     if (u < 0.30) {
-        return child.nickname.empty() ? child.given : child.nickname;
+        return child.nickname.empty() ? Written{child.given, "given_only"}
+                                      : Written{child.nickname, "nickname"};
     }
     if (u < 0.55) {
-        return child.given;
+        return {child.given, "given_only"};
     }
     if (u < 0.75) {
-        return child.given + ' ' + child.family;
+        return {child.given + ' ' + child.family, "full"};
     }
     if (u < 0.90) {
-        return misspell(child.given, rng);
+        return {misspell(child.given, rng), "misspelt_given"};
     }
-    return child.given + ' ' + misspell(child.family, rng);
+    return {child.given + ' ' + misspell(child.family, rng), "misspelt_family"};
+}
+
+std::string child_name(const Child& child, Rng& rng) {
+    return write_child_name(child, rng).name;
+}
+
+/// The names written into the record being made, with whom they stand for:
+/// the truth of the record's mentions. Set only while a caller asked for it.
+struct WrittenName {
+    m::PersonKind kind;
+    std::string name;
+    std::string person_id;
+    const char* variant;
+};
+thread_local std::vector<WrittenName>* t_written = nullptr;
+
+class WrittenNamesScope {
+public:
+    explicit WrittenNamesScope(std::vector<WrittenName>* log) : m_previous(t_written) {
+        t_written = log;
+    }
+    ~WrittenNamesScope() { t_written = m_previous; }
+    WrittenNamesScope(const WrittenNamesScope&) = delete;
+    WrittenNamesScope& operator=(const WrittenNamesScope&) = delete;
+
+private:
+    std::vector<WrittenName>* m_previous;
+};
+
+void note_written(m::PersonKind kind, const Written& written, const std::string& person_id) {
+    if (t_written != nullptr) {
+        t_written->push_back({kind, written.name, person_id, written.variant});
+    }
+}
+
+/// The truth of each name-only mention in `people`: the person whose written
+/// name it is. A name written for two different people in one record is
+/// ambiguous and left out (counted by the caller).
+template <typename Get>
+void add_mention_truth(const std::vector<WrittenName>& written, std::string_view part,
+                       std::size_t count, Get get, std::vector<MentionTruth>& out,
+                       std::size_t& ambiguous) {
+    for (std::size_t i = 0; i < count; ++i) {
+        const m::PersonMention& mention = get(i);
+        if (!mention.person_id.empty() || mention.name.empty() || !mention.kind) {
+            continue;
+        }
+        const WrittenName* found = nullptr;
+        bool clash = false;
+        for (const WrittenName& w : written) {
+            if (w.kind == *mention.kind && w.name == mention.name) {
+                clash = clash || (found != nullptr && found->person_id != w.person_id);
+                found = found == nullptr ? &w : found;
+            }
+        }
+        if (found == nullptr || clash) {
+            ++ambiguous;
+            continue;
+        }
+        MentionTruth truth;
+        truth.part = std::string(part);
+        truth.index = i;
+        truth.name = mention.name;
+        truth.kind = found->kind;
+        truth.person_id = found->person_id;
+        truth.variant = found->variant;
+        out.push_back(std::move(truth));
+    }
 }
 
 m::PersonMention child_mention(const Child& child, Rng& rng, double by_id) {
@@ -119,7 +203,9 @@ m::PersonMention child_mention(const Child& child, Rng& rng, double by_id) {
     if (rng.chance(by_id)) {
         mention.person_id = child.id;
     } else {
-        mention.name = child_name(child, rng);
+        const Written written = write_child_name(child, rng);
+        note_written(m::PersonKind::child, written, child.id);
+        mention.name = written.name;
     }
     return mention;
 }
@@ -130,7 +216,9 @@ m::PersonMention adult_mention(const Adult& adult, Rng& rng, double by_id) {
     if (rng.chance(by_id)) {
         mention.person_id = adult.id;
     } else {
-        mention.name = adult_name(adult, rng);
+        const Written written = write_adult_name(adult, rng);
+        note_written(m::PersonKind::adult, written, adult.id);
+        mention.name = written.name;
         if (rng.chance(0.2)) {
             mention.sex = adult.sex;
         }
@@ -734,9 +822,7 @@ void fill_interview(RhiContent& c) {
     rhi.notes.emplace_back("analysis", analysis_note(c, adult_said, exploited));
 }
 
-} // namespace
-
-std::optional<m::ReturnInterview> make_rhi(const World& world, std::size_t e) {
+std::optional<m::ReturnInterview> make_rhi_record(const World& world, std::size_t e) {
     const EpisodeSpec& ep = world.episodes.at(e);
     if (!ep.returned || *ep.returned > world.end) {
         return std::nullopt;
@@ -819,6 +905,39 @@ std::optional<m::ReturnInterview> make_rhi(const World& world, std::size_t e) {
         break;
     case m::RhiOutcome::pending:
         break;
+    }
+    return rhi;
+}
+
+} // namespace
+
+std::optional<m::ReturnInterview> make_rhi(const World& world, std::size_t e,
+                                           MentionTruths* mentions) {
+    if (mentions == nullptr) {
+        return make_rhi_record(world, e);
+    }
+    std::vector<WrittenName> written;
+    std::optional<m::ReturnInterview> rhi;
+    {
+        const WrittenNamesScope scope(&written);
+        rhi = make_rhi_record(world, e);
+    }
+    if (rhi) {
+        const auto add = [&](std::string_view part, const std::vector<m::PersonMention>& people) {
+            add_mention_truth(
+                written, part, people.size(),
+                [&](std::size_t i) -> const m::PersonMention& { return people[i]; },
+                mentions->mentions, mentions->ambiguous);
+        };
+        add("with", rhi->with);
+        add("people_of_concern", rhi->people_of_concern);
+        add("young_people_of_concern", rhi->young_people_of_concern);
+        for (MentionTruth& truth : mentions->mentions) {
+            if (truth.record.empty()) {
+                truth.file = "rhi.jsonl";
+                truth.record = rhi->rhi_id;
+            }
+        }
     }
     return rhi;
 }
@@ -1387,7 +1506,7 @@ struct CpiPlanner {
 
 } // namespace
 
-std::vector<m::CpiReport> make_cpis(const World& world) {
+std::vector<m::CpiReport> make_cpis(const World& world, MentionTruths* mentions) {
     const double years =
         static_cast<double>((world.end - world.start).count()) / (365.2425 * 86400.0);
     const auto count =
@@ -1398,16 +1517,45 @@ std::vector<m::CpiReport> make_cpis(const World& world) {
     }
     const CpiPlanner planner(world);
     cpis.reserve(count);
+    // Each form's mention truths, until the forms have their ids.
+    std::vector<std::vector<MentionTruth>> truths(mentions != nullptr ? count : 0);
     for (std::size_t i = 0; i < count; ++i) {
-        cpis.push_back(planner.make(i));
+        if (mentions == nullptr) {
+            cpis.push_back(planner.make(i));
+            continue;
+        }
+        std::vector<WrittenName> written;
+        {
+            const WrittenNamesScope scope(&written);
+            cpis.push_back(planner.make(i));
+        }
+        const auto& subjects = cpis.back().subjects;
+        add_mention_truth(
+            written, "subjects", subjects.size(),
+            [&](std::size_t k) -> const m::PersonMention& { return subjects[k].person; }, truths[i],
+            mentions->ambiguous);
     }
-    std::stable_sort(cpis.begin(), cpis.end(), [](const m::CpiReport& a, const m::CpiReport& b) {
-        return *a.received_at < *b.received_at;
+    std::vector<std::size_t> order(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        order[i] = i;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return *cpis[a].received_at < *cpis[b].received_at;
     });
-    for (std::size_t i = 0; i < cpis.size(); ++i) {
-        cpis[i].cpi_id = "I-" + padded(i + 1, 6);
+    std::vector<m::CpiReport> sorted;
+    sorted.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        sorted.push_back(std::move(cpis[order[i]]));
+        sorted.back().cpi_id = "I-" + padded(i + 1, 6);
+        if (mentions != nullptr) {
+            for (MentionTruth& truth : truths[order[i]]) {
+                truth.file = "cpi.jsonl";
+                truth.record = sorted.back().cpi_id;
+                mentions->mentions.push_back(std::move(truth));
+            }
+        }
     }
-    return cpis;
+    return sorted;
 }
 
 } // namespace waymark::synth

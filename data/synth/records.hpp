@@ -27,19 +27,47 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace waymark::synth {
+
+/// The truth of a record's mention written by name only (no person_id): who
+/// it stands for and how the name was written, for truth.json `mentions`.
+struct MentionTruth {
+    std::string file;      ///< "rhi.jsonl" or "cpi.jsonl"
+    std::string record;    ///< rhi_id or cpi_id
+    std::string part;      ///< "with", "people_of_concern", "young_people_of_concern", "subjects"
+    std::size_t index = 0; ///< position in that array of the record
+    std::string name;      ///< as written
+    model::PersonKind kind = model::PersonKind::adult;
+    std::string person_id; ///< the person it stands for
+    /// "alias", "nickname", "full", "given_only", "misspelt_given",
+    /// "misspelt_family", "nickname_family", "misspelt_given_family"
+    std::string variant;
+};
+
+/// Mention truths collected while making records. A name written for two
+/// different people in one record cannot be told apart by position and is
+/// only counted.
+struct MentionTruths {
+    std::vector<MentionTruth> mentions;
+    std::size_t ambiguous = 0;
+};
 
 /// The RHI following episode `e` (world.episodes[e]), or nullopt when none was
 /// recorded (about 15%; always none for an episode still open at world.end,
 /// and for one whose referral would fall after world.end). Deterministic: it
 /// draws only from Rng(world.params.seed, a stream of `e` unique to RHIs).
 /// `e` must be a valid index (std::out_of_range otherwise).
-std::optional<model::ReturnInterview> make_rhi(const World& world, std::size_t e);
+/// With `mentions`, appends the truth of its name-only mentions (the records
+/// are the same either way: nothing extra is drawn).
+std::optional<model::ReturnInterview> make_rhi(const World& world, std::size_t e,
+                                               MentionTruths* mentions = nullptr);
 
 /// All CPI forms of the period (about world.spec.cpis_per_year a year),
 /// ordered by received_at, ids "I-000001", "I-000002", ...
-std::vector<model::CpiReport> make_cpis(const World& world);
+/// With `mentions`, appends the truth of their name-only mentions.
+std::vector<model::CpiReport> make_cpis(const World& world, MentionTruths* mentions = nullptr);
 
 } // namespace waymark::synth

@@ -86,6 +86,13 @@ void TruthBuilder::add_dirty(std::vector<DirtyDefect> defects) {
     m_dirty = std::move(defects);
 }
 
+void TruthBuilder::add_mentions(MentionTruths mentions) {
+    for (MentionTruth& mention : mentions.mentions) {
+        m_mentions.mentions.push_back(std::move(mention));
+    }
+    m_mentions.ambiguous += mentions.ambiguous;
+}
+
 void TruthBuilder::add_repeat_triggers(std::map<std::string, TriggerList>& triggers) const {
     auto& list = triggers["repeat_3_in_90_days"];
     const auto window = days{m_thresholds.repeat_window_days};
@@ -185,6 +192,32 @@ void TruthBuilder::write(std::ostream& out) const {
     truth["hotspots"] = {{"from", places_json(w, w.from_hotspots)},
                          {"found", places_json(w, w.found_hotspots)},
                          {"visited", places_json(w, w.visited_hotspots)}};
+
+    // Mentions by name only, with whom they stand for. persons.csv lists the
+    // children who went missing and every adult (writer.cpp).
+    std::set<std::string> indexed;
+    for (std::size_t c = 0; c < m_episodes_by_child.size(); ++c) {
+        if (!m_episodes_by_child[c].empty()) {
+            indexed.insert(w.children[c].id);
+        }
+    }
+    for (const Adult& a : w.adults) {
+        indexed.insert(a.id);
+    }
+    json mentions = json::array();
+    for (const MentionTruth& t : m_mentions.mentions) {
+        mentions.push_back({{"file", t.file},
+                            {"record", t.record},
+                            {"part", t.part},
+                            {"index", t.index},
+                            {"name", t.name},
+                            {"kind", m::to_code(t.kind)},
+                            {"person_id", t.person_id},
+                            {"in_index", indexed.contains(t.person_id)},
+                            {"variant", t.variant}});
+    }
+    truth["mentions"] = mentions;
+    truth["mentions_ambiguous"] = m_mentions.ambiguous;
 
     std::map<std::string, TriggerList> triggers = m_triggers;
     add_repeat_triggers(triggers);

@@ -6,6 +6,7 @@
 // (with the episodes that caused it), and every dirty defect with its line.
 
 #include "data/synth/dirty.hpp"
+#include "data/synth/records.hpp"
 #include "data/synth/world.hpp"
 #include "engine/model/return_interview.hpp"
 
@@ -34,6 +35,8 @@ public:
     /// Called for every episode in order, with its RHI if one was written.
     void add_episode(std::size_t index, const model::ReturnInterview* rhi);
     void add_dirty(std::vector<DirtyDefect> defects);
+    /// The truth of name-only mentions, for scoring entity resolution.
+    void add_mentions(MentionTruths mentions);
 
     /// Children meeting a trigger → the episodes that caused it.
     using TriggerList = std::map<std::string, std::set<std::string>>;
@@ -50,6 +53,7 @@ private:
     std::vector<std::vector<std::size_t>> m_episodes_by_child;
     std::int64_t m_rhis = 0;
     std::vector<DirtyDefect> m_dirty;
+    MentionTruths m_mentions;
 };
 
 } // namespace waymark::synth

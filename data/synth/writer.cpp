@@ -222,7 +222,9 @@ WriteSummary write_world(const World& world, const fs::path& out, ExportLayout l
                 variant->write(episode);
                 ++summary.variant_episodes;
             }
-            const auto rhi = make_rhi(world, i);
+            MentionTruths mentions;
+            const auto rhi = make_rhi(world, i, &mentions);
+            truth.add_mentions(std::move(mentions));
             if (rhi) {
                 rhis.write(*rhi);
                 ++summary.rhis;
@@ -246,7 +248,9 @@ WriteSummary write_world(const World& world, const fs::path& out, ExportLayout l
     {
         OutputFile file(out / "cpi.jsonl");
         canonical::CpiJsonlWriter writer(file.stream(), world.zone);
-        const auto cpis = make_cpis(world);
+        MentionTruths mentions;
+        const auto cpis = make_cpis(world, &mentions);
+        truth.add_mentions(std::move(mentions));
         for (const m::CpiReport& cpi : cpis) {
             writer.write(cpi);
         }

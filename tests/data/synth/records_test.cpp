@@ -297,6 +297,94 @@ TEST(SynthRecords, TheSameWorldGivesTheSameRecords) {
     EXPECT_EQ(make_cpis(world()), make_cpis(world()));
 }
 
+// The truth of name-only mentions (truth.json `mentions`) changes nothing in
+// the records, and each entry points at a mention written by name with the
+// name it says, standing for a person of the world written the way it says.
+TEST(SynthRecords, MentionTruthPointsAtTheNamedMentions) {
+    MentionTruths truths;
+    std::vector<std::optional<m::ReturnInterview>> rhis;
+    for (std::size_t e = 0; e < world().episodes.size(); ++e) {
+        rhis.push_back(make_rhi(world(), e, &truths));
+    }
+    const auto cpis = make_cpis(world(), &truths);
+    EXPECT_EQ(rhis, all_rhis());
+    EXPECT_EQ(cpis, make_cpis(world()));
+    ASSERT_FALSE(truths.mentions.empty());
+
+    std::size_t name_only = 0;
+    const auto count_name_only = [&](const std::vector<m::PersonMention>& people) {
+        for (const auto& p : people) {
+            name_only += p.person_id.empty() && !p.name.empty() ? 1 : 0;
+        }
+    };
+    for (const auto& rhi : rhis) {
+        if (rhi) {
+            count_name_only(rhi->with);
+            count_name_only(rhi->people_of_concern);
+            count_name_only(rhi->young_people_of_concern);
+        }
+    }
+    for (const auto& cpi : cpis) {
+        for (const auto& subject : cpi.subjects) {
+            name_only += subject.person.person_id.empty() && !subject.person.name.empty() ? 1 : 0;
+        }
+    }
+    EXPECT_EQ(truths.mentions.size() + truths.ambiguous, name_only);
+
+    for (const MentionTruth& t : truths.mentions) {
+        SCOPED_TRACE(t.record + " " + t.part + " " + std::to_string(t.index) + " " + t.name);
+        const m::PersonMention* mention = nullptr;
+        if (t.file == "rhi.jsonl") {
+            for (const auto& rhi : rhis) {
+                if (rhi && rhi->rhi_id == t.record) {
+                    const auto& people = t.part == "with" ? rhi->with
+                                         : t.part == "people_of_concern"
+                                             ? rhi->people_of_concern
+                                             : rhi->young_people_of_concern;
+                    ASSERT_LT(t.index, people.size());
+                    mention = &people[t.index];
+                }
+            }
+        } else {
+            ASSERT_EQ(t.file, "cpi.jsonl");
+            ASSERT_EQ(t.part, "subjects");
+            for (const auto& cpi : cpis) {
+                if (cpi.cpi_id == t.record) {
+                    ASSERT_LT(t.index, cpi.subjects.size());
+                    mention = &cpi.subjects[t.index].person;
+                }
+            }
+        }
+        ASSERT_NE(mention, nullptr);
+        EXPECT_EQ(mention->name, t.name);
+        EXPECT_TRUE(mention->person_id.empty());
+        ASSERT_TRUE(mention->kind);
+        EXPECT_EQ(*mention->kind, t.kind);
+        std::string given, family;
+        for (const Child& c : world().children) {
+            if (c.id == t.person_id) {
+                given = c.given;
+                family = c.family;
+            }
+        }
+        for (const Adult& a : world().adults) {
+            if (a.id == t.person_id) {
+                given = a.given;
+                family = a.family;
+            }
+        }
+        ASSERT_FALSE(given.empty()) << t.person_id;
+        if (t.variant == "full") {
+            EXPECT_EQ(t.name.substr(t.name.rfind(' ') + 1), family);
+        } else if (t.variant == "given_only") {
+            EXPECT_EQ(t.name, given);
+        } else if (t.variant == "misspelt_family") {
+            EXPECT_EQ(t.name.substr(0, t.name.find(' ')), given);
+            EXPECT_NE(t.name, given + " " + family);
+        }
+    }
+}
+
 TEST(SynthRecords, ADifferentSeedGivesDifferentRecords) {
     World other = hand_built_world();
     other.params.seed += 1;

@@ -16,6 +16,8 @@
 #include "engine/model/enums.hpp"
 #include "engine/model/timestamp.hpp"
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,6 +49,10 @@ struct NameMention {
     /// people named there by id): a candidate already linked to one of them
     /// by other evidence is more likely.
     std::vector<std::string> context;
+    /// The person the record is about (an RHI's child), if any: never the
+    /// mention, since a child does not name themselves among the people they
+    /// were with. May also be in `context`.
+    std::string subject;
 };
 
 /// One reason for or against a match.
@@ -98,6 +104,9 @@ struct ResolutionParams {
     double merge_threshold = 0.85;
     double possible_threshold = 0.6;
     int max_possible = 3; ///< possible-match edges kept per mention
+    /// A merge also needs the best candidate's log-odds this far ahead of the
+    /// second's (ln 10: ten times as likely); otherwise both are possible.
+    double margin = 2.302585092994046;
 };
 
 class Resolver {
@@ -114,9 +123,9 @@ public:
 
 private:
     struct Index;
-    std::span<const KnownPerson> m_people;
-    const std::unordered_map<std::string, std::vector<std::string>>& m_links;
-    std::span<const Override> m_overrides;
+    /// People, links, blocking keys and overrides, copied and indexed once
+    /// (shared: a Resolver copies cheaply and outlives its arguments).
+    std::shared_ptr<const Index> m_index;
     ResolutionParams m_params;
 };
 

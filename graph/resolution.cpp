@@ -39,7 +39,7 @@ struct Weights {
     double phonetic_share = 0.25; ///< part of a misspelling's weight earned by sounding alike
     double given_different = -2.5;
     double family_different = -4.0;
-    double family_only = 0.8; ///< a lone word that is the family name
+    double family_only = 0.2; ///< a lone word that is the family name (rarely written so)
     double given_only = -1.5; ///< a lone given name (or nickname, or alias word): no family name
     // Other evidence.
     double dob_same = 4.0;
@@ -683,6 +683,7 @@ struct Candidate {
     std::uint32_t person = 0;
     double fit = 0;          ///< what the name alone says
     std::size_t sharing = 1; ///< known people of the mention's kind the name fits as well
+    double crowd = 1;        ///< ... each weighted by how much better it fits
     double total = 0;        ///< log-odds
 };
 
@@ -710,9 +711,9 @@ double score(const Index& x, const Prepared& p, const Candidate& c, Reasons& rea
             return "written as " + kind_word(mention.kind) + ", known as " +
                    std::string(m::to_code(person.kind));
         });
-    } else if (c.sharing > 1) {
-        reasons.add("common_name", -std::log(static_cast<double>(c.sharing)), [&] {
-            return std::to_string(c.sharing) + " known people fit the name as well";
+    } else if (c.sharing > 1 && c.crowd > 1.0 + 1e-9) {
+        reasons.add("common_name", -std::log(c.crowd), [&] {
+            return std::to_string(c.sharing) + " known people fit the name as well or better";
         });
     }
     // Named by id in the same record (or its episode), or else linked by
@@ -1006,7 +1007,7 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
         Reasons name(false);
         const NameFit fit = compare_name(p.normal, p.words, x.people[person], name);
         if (fit.any && name.total() > 0) {
-            candidates.push_back({person, name.total(), 1, 0.0});
+            candidates.push_back({person, name.total(), 1, 1.0, 0.0});
         }
     }
     // How many known people of the mention's kind the name fits as well:
@@ -1017,10 +1018,19 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
             fits.push_back(c.fit);
         }
     }
+    // Each who fits better counts as more than one, by how much likelier
+    // the name makes them: n = Σ exp(fit_j - fit) over the fits at least as
+    // good (for the best-fitting, simply their number).
     std::sort(fits.begin(), fits.end());
+    std::vector<double> above(fits.size() + 1, 0.0); // Σ exp(fit) from each index up
+    for (std::size_t i = fits.size(); i-- > 0;) {
+        above[i] = above[i + 1] + std::exp(fits[i]);
+    }
     for (Candidate& c : candidates) {
-        c.sharing = static_cast<std::size_t>(
-            fits.end() - std::lower_bound(fits.begin(), fits.end(), c.fit - 1e-9));
+        const auto from = static_cast<std::size_t>(
+            std::lower_bound(fits.begin(), fits.end(), c.fit - 1e-9) - fits.begin());
+        c.sharing = fits.size() - from;
+        c.crowd = std::max(1.0, above[from] * std::exp(-c.fit));
         Reasons reasons(false);
         c.total = score(x, p, c, reasons);
     }

@@ -312,6 +312,16 @@ TEST_F(ResolutionWorld, MergesPlantedSpellingVariants) {
         one.in_index = in_index ? 1 : 0;
         if (r.outcome == Outcome::merged) {
             (r.entity == person ? one.merged_right : one.merged_wrong) = 1;
+            if (r.entity != person) {
+                // Every wrong merge, with its reasons, for whoever tunes this next.
+                std::printf("wrong merge %s '%s' (%s) into %s, truly %s%s:", key.c_str(),
+                            mention.name.c_str(), t["variant"].get<std::string>().c_str(),
+                            r.entity.c_str(), person.c_str(), in_index ? "" : " (not in index)");
+                for (const MatchReason& reason : r.match->reasons) {
+                    std::printf(" %s %+.2f;", reason.code.c_str(), reason.weight);
+                }
+                std::printf("\n");
+            }
         } else if (r.outcome == Outcome::possible) {
             one.possible = 1;
             for (const Match& match : r.possible) {

@@ -803,8 +803,17 @@ double jaro_winkler(std::string_view a, std::string_view b) {
     // order, halved.
     const std::size_t longer = std::max(a.size(), b.size());
     const std::size_t window = longer / 2 > 0 ? longer / 2 - 1 : 0;
-    std::vector<char> a_matched(a.size(), 0);
-    std::vector<char> b_matched(b.size(), 0);
+    // Flags on the stack for names (the usual case), on the heap beyond.
+    constexpr std::size_t small = 64;
+    std::array<char, 2 * small> flags{};
+    std::vector<char> heap;
+    char* a_matched = flags.data();
+    char* b_matched = flags.data() + small;
+    if (longer > small) {
+        heap.assign(a.size() + b.size(), 0);
+        a_matched = heap.data();
+        b_matched = heap.data() + a.size();
+    }
     std::size_t matches = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
         const std::size_t from = i > window ? i - window : 0;

@@ -5,16 +5,16 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <fstream>
-#include <iterator>
-#include <limits>
 #include <map>
-#include <set>
+#include <mutex>
 #include <sstream>
+#include <thread>
 #include <tuple>
-#include <unordered_set>
 #include <utility>
 
 namespace waymark::graph {
@@ -67,6 +67,12 @@ constexpr std::size_t max_block = 2000;
 
 std::string quoted(std::string_view text) {
     return "'" + std::string(text) + "'";
+}
+
+std::string general(double value) {
+    std::array<char, 32> buffer{};
+    std::snprintf(buffer.data(), buffer.size(), "%g", value);
+    return buffer.data();
 }
 
 std::string fixed2(double value) {
@@ -463,6 +469,9 @@ public:
             m_list.push_back({code, weight, detail()});
         }
     }
+    /// Without words: starts from a sum already added up, the same way.
+    void add_sum(double sum) { m_total += sum; }
+    bool explains() const { return m_explain; }
     double total() const { return m_total; }
     std::vector<MatchReason> take() { return std::move(m_list); }
 
@@ -684,6 +693,7 @@ struct Candidate {
     double fit = 0;          ///< what the name alone says
     std::size_t sharing = 1; ///< known people of the mention's kind the name fits as well
     double crowd = 1;        ///< ... each weighted by how much better it fits
+    bool lone = false;       ///< the mention is one word
     double total = 0;        ///< log-odds
 };
 
@@ -700,8 +710,15 @@ double score(const Index& x, const Prepared& p, const Candidate& c, Reasons& rea
     const Person& person = x.people[c.person];
     const NameMention& mention = *p.mention;
     const std::size_t slot = kind_slot(person.kind);
-    const NameFit name = compare_name(p.normal, p.words, person, reasons);
-    if (name.lone) {
+    // The name's reasons again only when they are to be shown; otherwise
+    // their sum, added up in the same order (the same number to the bit).
+    bool lone = c.lone;
+    if (reasons.explains()) {
+        lone = compare_name(p.normal, p.words, person, reasons).lone;
+    } else {
+        reasons.add_sum(c.fit);
+    }
+    if (lone) {
         reasons.add("given_only", weights.given_only,
                     [] { return std::string("one word: no family name to confirm it"); });
     }
@@ -781,6 +798,25 @@ Resolver::Resolver(std::span<const KnownPerson> people,
                    const std::unordered_map<std::string, std::vector<std::string>>& links,
                    std::span<const Override> overrides, ResolutionParams params)
     : m_params(params) {
+    const auto fail = [](const std::string& what) {
+        throw InputError("entity resolution: " + what);
+    };
+    if (!(params.merge_threshold > 0 && params.merge_threshold <= 1)) {
+        fail("merge_threshold must be above 0 and at most 1, got " +
+             general(params.merge_threshold));
+    }
+    if (!(params.possible_threshold >= 0 && params.possible_threshold <= 1)) {
+        fail("possible_threshold must be from 0 to 1, got " + general(params.possible_threshold));
+    }
+    if (params.max_possible < 0) {
+        fail("max_possible must be 0 or more, got " + std::to_string(params.max_possible));
+    }
+    if (!(params.margin >= 0) || !std::isfinite(params.margin)) {
+        fail("margin must be a finite number, 0 or more, got " + general(params.margin));
+    }
+    if (params.threads < 0) {
+        fail("threads must be 0 (one per core) or more, got " + std::to_string(params.threads));
+    }
     auto index = std::make_shared<Index>();
     Index& x = *index;
     x.people.reserve(people.size());
@@ -892,6 +928,49 @@ Resolver::Resolver(std::span<const KnownPerson> people,
 
 namespace {
 
+/// Runs `work(begin, end)` over [0, count) in chunks handed out to `threads`
+/// threads as they become free. Each item's output is its own, so which
+/// thread takes which chunk never changes a result.
+template <typename Work>
+void parallel_chunks(int threads, std::size_t count, std::size_t chunk, const Work& work) {
+    const std::size_t chunks = (count + chunk - 1) / chunk;
+    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(threads), chunks);
+    if (workers <= 1) {
+        if (count > 0) {
+            work(std::size_t{0}, count);
+        }
+        return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    const auto loop = [&] {
+        try {
+            for (std::size_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+                work(c * chunk, std::min(count, (c + 1) * chunk));
+            }
+        } catch (...) {
+            const std::lock_guard lock(error_mutex);
+            if (!error) {
+                error = std::current_exception();
+            }
+            next.store(chunks);
+        }
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(workers - 1);
+    for (std::size_t i = 1; i < workers; ++i) {
+        pool.emplace_back(loop);
+    }
+    loop();
+    for (std::thread& thread : pool) {
+        thread.join();
+    }
+    if (error) {
+        std::rethrow_exception(error);
+    }
+}
+
 /// Resolves one mention; `extra` are people the record names that earlier
 /// passes resolved (a CPI's "Kez" once its "Tom Smith" is known).
 template <typename Index>
@@ -975,7 +1054,24 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
     p.words = make_words(p.normal, *x.nicknames);
     std::vector<std::string> keys = name_keys(p.words);
     keys.push_back("a:" + p.normal);
+    // Each person once: a per-thread stamp says who this mention has found.
+    thread_local std::vector<std::uint32_t> stamps;
+    thread_local std::uint32_t stamp = 0;
+    if (stamps.size() != x.people.size()) {
+        stamps.assign(x.people.size(), 0);
+        stamp = 0;
+    }
+    if (++stamp == 0) { // wrapped round: start again
+        std::fill(stamps.begin(), stamps.end(), 0);
+        stamp = 1;
+    }
     std::vector<std::uint32_t> found;
+    const auto take = [&](std::uint32_t n) {
+        if (stamps[n] != stamp) {
+            stamps[n] = stamp;
+            found.push_back(n);
+        }
+    };
     for (const std::string& key : keys) {
         const auto it = x.blocks.find(key);
         if (it == x.blocks.end()) {
@@ -983,19 +1079,20 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
         }
         const std::vector<std::uint32_t>& block = it->second;
         if (block.size() <= max_block) {
-            found.insert(found.end(), block.begin(), block.end());
+            for (const std::uint32_t n : block) {
+                take(n);
+            }
             continue;
         }
         for (const auto* near : {&p.context, &p.linked}) {
             for (const std::uint32_t n : *near) {
                 if (std::binary_search(block.begin(), block.end(), n)) {
-                    found.push_back(n);
+                    take(n);
                 }
             }
         }
     }
-    std::sort(found.begin(), found.end());
-    found.erase(std::unique(found.begin(), found.end()), found.end());
+    std::sort(found.begin(), found.end()); // candidates in the order of the index
 
     // What the name alone says of each; keep those it fits.
     std::vector<Candidate> candidates;
@@ -1007,7 +1104,7 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
         Reasons name(false);
         const NameFit fit = compare_name(p.normal, p.words, x.people[person], name);
         if (fit.any && name.total() > 0) {
-            candidates.push_back({person, name.total(), 1, 1.0, 0.0});
+            candidates.push_back({person, name.total(), 1, 1.0, fit.lone, 0.0});
         }
     }
     // How many known people of the mention's kind the name fits as well:
@@ -1073,45 +1170,61 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
 
 std::vector<MentionResolution> Resolver::resolve(std::span<const NameMention> mentions) const {
     const Index& x = *m_index;
+    const int threads = m_params.threads > 0
+                            ? m_params.threads
+                            : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     std::vector<MentionResolution> results(mentions.size());
     std::vector<std::string> normals(mentions.size());
-    for (std::size_t mi = 0; mi < mentions.size(); ++mi) {
-        normals[mi] = normalise_name(mentions[mi].name);
-        resolve_one(x, m_params, mentions[mi], {}, results[mi]);
-    }
+    // Each mention alone: every result depends on its mention only.
+    parallel_chunks(threads, mentions.size(), 64, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t mi = begin; mi < end; ++mi) {
+            normals[mi] = normalise_name(mentions[mi].name);
+            resolve_one(x, m_params, mentions[mi], {}, results[mi]);
+        }
+    });
     // Mentions of one record resolve together: whom a record's other
     // mentions were merged into is context too, as if named by id. Repeated
-    // while that merges more (at most three times).
+    // while that merges more (at most three times). Records are independent
+    // of each other.
     std::map<std::string, std::vector<std::size_t>> by_record;
     for (std::size_t mi = 0; mi < mentions.size(); ++mi) {
         if (!mentions[mi].record.empty()) {
             by_record[mentions[mi].record].push_back(mi);
         }
     }
+    std::vector<const std::vector<std::size_t>*> records;
+    for (const auto& entry : by_record) {
+        if (entry.second.size() > 1) {
+            records.push_back(&entry.second);
+        }
+    }
     for (int pass = 0; pass < 3; ++pass) {
-        bool merged_more = false;
-        for (const auto& [record, members] : by_record) {
-            std::vector<std::uint32_t> known;
-            for (const std::size_t mi : members) {
-                if (results[mi].outcome == Outcome::merged) {
-                    known.push_back(*x.find(results[mi].entity));
+        std::atomic<bool> merged_more{false};
+        parallel_chunks(threads, records.size(), 64, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t r = begin; r < end; ++r) {
+                const std::vector<std::size_t>& members = *records[r];
+                std::vector<std::uint32_t> known;
+                for (const std::size_t mi : members) {
+                    if (results[mi].outcome == Outcome::merged) {
+                        known.push_back(*x.find(results[mi].entity));
+                    }
                 }
-            }
-            if (known.empty() || known.size() == members.size()) {
-                continue;
-            }
-            for (const std::size_t mi : members) {
-                if (results[mi].outcome == Outcome::merged) {
+                if (known.empty() || known.size() == members.size()) {
                     continue;
                 }
-                MentionResolution again;
-                resolve_one(x, m_params, mentions[mi], known, again);
-                if (again.outcome == Outcome::merged) {
-                    merged_more = true;
+                for (const std::size_t mi : members) {
+                    if (results[mi].outcome == Outcome::merged) {
+                        continue;
+                    }
+                    MentionResolution again;
+                    resolve_one(x, m_params, mentions[mi], known, again);
+                    if (again.outcome == Outcome::merged) {
+                        merged_more = true;
+                    }
+                    results[mi] = std::move(again);
                 }
-                results[mi] = std::move(again);
             }
-        }
+        });
         if (!merged_more) {
             break;
         }

@@ -107,13 +107,14 @@ struct ResolutionParams {
     /// A merge also needs the best candidate's log-odds this far ahead of the
     /// second's (ln 10: ten times as likely); otherwise both are possible.
     double margin = 2.302585092994046;
+    int threads = 0; ///< worker threads; 0 = one per core. Results never depend on it
 };
 
 class Resolver {
 public:
     /// `links`: for each known person, the known people other evidence (records
     /// naming both by id) links them to. Throws InputError for an override
-    /// naming a person who is not known.
+    /// naming a person who is not known, and for parameters out of range.
     Resolver(std::span<const KnownPerson> people,
              const std::unordered_map<std::string, std::vector<std::string>>& links,
              std::span<const Override> overrides, ResolutionParams params);

@@ -313,6 +313,55 @@ TEST(Resolver, Deterministic) {
     }
 }
 
+TEST(Resolver, ResultsDoNotDependOnThreads) {
+    const auto people = town();
+    std::vector<NameMention> mentions;
+    const char* names[] = {"Dan", "Tom", "Kez", "Kayley Smyth", "Mia", "Thomas Hughes", "Jordan"};
+    for (int i = 0; i < 700; ++i) {
+        const std::string key = std::to_string(i);
+        NameMention n =
+            mention(key.c_str(), names[i % 7], i % 3 == 2 ? adult : child,
+                    i % 2 == 0 ? std::vector<std::string>{"C-6"} : std::vector<std::string>{},
+                    ("R-" + std::to_string(i / 3)).c_str());
+        mentions.push_back(n);
+    }
+    ResolutionParams one;
+    one.threads = 1;
+    ResolutionParams three;
+    three.threads = 3;
+    const auto a = Resolver(people, town_links(), {}, one).resolve(mentions);
+    const auto b = Resolver(people, town_links(), {}, three).resolve(mentions);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].outcome, b[i].outcome) << i;
+        EXPECT_EQ(a[i].entity, b[i].entity) << i;
+        ASSERT_EQ(a[i].possible.size(), b[i].possible.size()) << i;
+        for (std::size_t j = 0; j < a[i].possible.size(); ++j) {
+            EXPECT_EQ(a[i].possible[j].person_id, b[i].possible[j].person_id);
+            EXPECT_EQ(a[i].possible[j].score, b[i].possible[j].score);
+        }
+    }
+}
+
+TEST(Resolver, ParametersOutOfRange) {
+    const auto people = town();
+    const auto error = [&](auto change) {
+        ResolutionParams params;
+        change(params);
+        return message_of<InputError>([&] { Resolver(people, {}, {}, params); });
+    };
+    EXPECT_EQ(error([](ResolutionParams& p) { p.merge_threshold = 0; }),
+              "entity resolution: merge_threshold must be above 0 and at most 1, got 0");
+    EXPECT_EQ(error([](ResolutionParams& p) { p.possible_threshold = 1.5; }),
+              "entity resolution: possible_threshold must be from 0 to 1, got 1.5");
+    EXPECT_EQ(error([](ResolutionParams& p) { p.max_possible = -1; }),
+              "entity resolution: max_possible must be 0 or more, got -1");
+    EXPECT_EQ(error([](ResolutionParams& p) { p.margin = -0.5; }),
+              "entity resolution: margin must be a finite number, 0 or more, got -0.5");
+    EXPECT_EQ(error([](ResolutionParams& p) { p.threads = -2; }),
+              "entity resolution: threads must be 0 (one per core) or more, got -2");
+}
+
 TEST(Resolver, EmptyAndPunctuationOnlyNames) {
     const auto people = town();
     const Resolver resolver(people, {}, {}, {});

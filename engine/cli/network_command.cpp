@@ -91,6 +91,7 @@ NetworkConfig make_config(const NetworkOptions& o, const std::string& db) {
     c.measure.threads = o.threads;
     c.out = o.out;
     c.profile = parse_profile(o.profile);
+    require_supported_profile(c.profile, "network"); // before anything is read
     return c;
 }
 

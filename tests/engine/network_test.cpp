@@ -283,33 +283,60 @@ TEST(NetworkForceWorld, RecoversPlantedGroupsAdultsAndNames) {
     const Network net = build_network(store->network_evidence(), {});
     const NetworkMeasures measures = measure_network(net, {});
 
-    // Every planted peer group in one community or, failing that, one
-    // connected set of the peer links.
+    // Every planted peer group recovered: most of it in one community, or
+    // all of it in one connected set of the links between people (places
+    // left out: through them everything is connected), a set not much larger
+    // than the group. Precision and recall per group are printed.
     {
         SCOPED_TRACE("peer groups");
+        std::vector<graph::Edge> peer_links;
+        for (const Link& l : net.links) {
+            const auto person = [&](std::size_t e) {
+                const EntityKind k = net.entities[e].kind;
+                return k == EntityKind::child || k == EntityKind::adult ||
+                       k == EntityKind::unidentified;
+            };
+            if (l.type != LinkType::possible_match && person(l.a) && person(l.b)) {
+                peer_links.push_back(
+                    {static_cast<graph::NodeId>(l.a), static_cast<graph::NodeId>(l.b), 1.0});
+            }
+        }
+        const graph::Components peers =
+            graph::connected_components(graph::Graph(net.entities.size(), peer_links));
+        std::map<int, int> children_in_community, children_in_component;
+        for (std::size_t i = 0; i < net.entities.size(); ++i) {
+            if (net.entities[i].kind == EntityKind::child) {
+                ++children_in_community[measures.community[i]];
+                ++children_in_component[peers.component[i]];
+            }
+        }
         int recovered = 0;
         for (const auto& group : truth["peer_groups"]) {
             std::map<int, int> communities;
             std::set<int> components;
-            int present = 0;
             for (const auto& member : group["members"]) {
                 const auto at = net.find(member.get<std::string>());
-                if (at) {
-                    ++present;
-                    ++communities[measures.community[*at]];
-                    components.insert(measures.component[*at]);
+                ASSERT_TRUE(at) << member;
+                ++communities[measures.community[*at]];
+                components.insert(peers.component[*at]);
+            }
+            int best = -1, largest = 0;
+            for (const auto& [community, count] : communities) {
+                if (count > largest) {
+                    best = community;
+                    largest = count;
                 }
             }
-            int largest = 0;
-            for (const auto& [community, count] : communities) {
-                largest = std::max(largest, count);
-            }
-            const double recall =
-                present == 0 ? 0 : static_cast<double>(largest) / group["members"].size();
+            const double size = static_cast<double>(group["members"].size());
+            const double recall = largest / size;
+            const double precision = largest / static_cast<double>(children_in_community[best]);
+            const bool one_set =
+                components.size() == 1 && children_in_component[*components.begin()] <= 3 * size;
             std::printf(
-                "group %s: %d members in the network, %.2f in one community, %zu components\n",
-                group["id"].get<std::string>().c_str(), present, recall, components.size());
-            recovered += recall >= 0.75 || components.size() == 1 ? 1 : 0;
+                "%s: %d members; best community recall %.2f precision %.2f; %s\n",
+                group["id"].get<std::string>().c_str(), static_cast<int>(size), recall, precision,
+                one_set ? "one connected set of peer links" : "not one small connected set");
+            recovered += recall >= 0.75 || one_set ? 1 : 0;
         }
         EXPECT_EQ(recovered, static_cast<int>(truth["peer_groups"].size()));
     }

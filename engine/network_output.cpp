@@ -45,19 +45,12 @@ Colour entity_colour(const Entity& e) {
     return {};
 }
 
+/// i2 icons: the writer's default for the kind (docs/formats-network.md),
+/// except homes, placements and restricted places, drawn as houses.
 std::string entity_icon(const Entity& e) {
-    switch (e.kind) {
-    case EntityKind::child:
-    case EntityKind::adult:
-    case EntityKind::unidentified:
-        return "Person";
-    case EntityKind::place:
-        return e.place_type == "home" || e.place_type == "placement" || e.restricted ? "House"
-                                                                                     : "Location";
-    case EntityKind::vehicle:
-        return "Car";
-    }
-    return "Person";
+    const bool house = e.kind == EntityKind::place &&
+                       (e.place_type == "home" || e.place_type == "placement" || e.restricted);
+    return house ? "House" : "";
 }
 
 Colour link_colour(LinkType type) {
@@ -120,6 +113,7 @@ std::string source_type(const std::string& source) {
 
 graph::GraphDocument make_document(const Network& net, const NetworkMeasures& measures,
                                    const std::vector<bool>& selected, const std::string& title,
+                                   const std::string& generated_at,
                                    const std::vector<std::pair<std::string, std::string>>& meta) {
     graph::GraphDocument doc;
     doc.title = title;
@@ -127,10 +121,9 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
                       "records, Return Home Interviews and CPI forms, each link with the records "
                       "it rests on (docs/network.md).";
     doc.creator = "Waymark " WAYMARK_VERSION_STRING;
-    doc.generated_at = model::format_timestamp(model::now_utc());
+    doc.generated_at = generated_at;
     doc.metadata = meta;
-    doc.node_attributes = {{"kind", "Kind", Type::text},
-                           {"flags", "Flags", Type::text},
+    doc.node_attributes = {{"flags", "Flags", Type::text},
                            {"place_type", "Place type", Type::text},
                            {"restricted", "Restricted place", Type::boolean},
                            {"mentions", "Mentions by name", Type::integer},
@@ -143,8 +136,7 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
                            {"core", "k-core", Type::integer},
                            {"component", "Component", Type::integer},
                            {"community", "Community", Type::integer}};
-    doc.edge_attributes = {{"type", "Link type", Type::text},
-                           {"first_date", "First date", Type::text},
+    doc.edge_attributes = {{"first_date", "First date", Type::text},
                            {"last_date", "Last date", Type::text},
                            {"count", "Records", Type::integer},
                            {"records", "Source records", Type::text},
@@ -163,7 +155,6 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
         node.icon = entity_icon(e);
         node.colour = entity_colour(e);
         node.size = 1.0 + measures.degree[i];
-        node.values.emplace_back(Value(std::string(to_string(e.kind))));
         node.values.emplace_back(Value(join(e.flags, ";")));
         node.values.emplace_back(e.kind == EntityKind::place ? std::optional(Value(e.place_type))
                                                              : std::nullopt);
@@ -210,7 +201,6 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
             card.grade_handling = e.grade_handling;
             edge.cards.push_back(std::move(card));
         }
-        edge.values.emplace_back(Value(edge.type));
         edge.values.emplace_back(Value(l.first_date()));
         edge.values.emplace_back(Value(l.last_date()));
         edge.values.emplace_back(Value(static_cast<std::int64_t>(l.evidence.size())));
@@ -499,16 +489,16 @@ NetworkResult run_network(store::Store& store, const NetworkConfig& config,
     }
     parameters["formats"] = formats;
     const std::vector<std::pair<std::string, std::string>> meta = {
-        {"profile", std::string(to_string(config.profile))},
-        {"generated_at", started_at},
-        {"parameters", parameters.dump()}};
+        {"profile", std::string(to_string(config.profile))}, {"parameters", parameters.dump()}};
     std::map<std::string, std::string> layer_meta(meta.begin(), meta.end());
+    layer_meta["generated_at"] = started_at;
     layer_meta["generator"] = "Waymark network";
 
     report("writing", 0.8);
     const std::string title =
         config.ego.empty() ? "Waymark peer network" : "Waymark ego network of " + config.ego;
-    const graph::GraphDocument doc = make_document(net, measures, selected, title, meta);
+    const graph::GraphDocument doc =
+        make_document(net, measures, selected, title, started_at, meta);
     NetworkResult result;
     for (const NetworkFormat format : config.formats) {
         switch (format) {

@@ -67,6 +67,17 @@ OwnedGeometry make_geometry(const LayerDescription& layer, const LayerFeature& f
         OGR_G_SetPoint_2D(point.get(), 0, p.x, p.y);
         return point;
     }
+    if (layer.geometry == LayerDescription::Geometry::line) {
+        if (feature.rings.size() != 1 || feature.rings.front().size() < 2) {
+            throw InputError("layer " + layer.name + ": a line feature needs one run of 2 points");
+        }
+        OwnedGeometry line(OGR_G_CreateGeometry(wkbLineString));
+        for (const geo::Point& vertex : feature.rings.front()) {
+            const geo::Point p = project(vertex);
+            OGR_G_AddPoint_2D(line.get(), p.x, p.y);
+        }
+        return line;
+    }
     if (feature.rings.empty() || feature.rings.front().size() < 3) {
         throw InputError("layer " + layer.name + ": a polygon feature needs a ring of 3 points");
     }
@@ -187,8 +198,10 @@ void LayerWriter::write(const LayerDescription& layer, std::span<const LayerFeat
     }
     std::map<std::string, std::string> metadata = s.common;
     metadata.insert(layer.metadata.begin(), layer.metadata.end());
-    const OGRwkbGeometryType type =
-        layer.geometry == LayerDescription::Geometry::point ? wkbPoint : wkbPolygon;
+    const OGRwkbGeometryType type = layer.geometry == LayerDescription::Geometry::point ? wkbPoint
+                                    : layer.geometry == LayerDescription::Geometry::line
+                                        ? wkbLineString
+                                        : wkbPolygon;
 
     // The GeoPackage, in the working CRS: title and abstract go where QGIS
     // shows them (gpkg_contents), the rest into the layer's metadata.

@@ -31,13 +31,14 @@ using LayerValue = std::variant<std::monostate, std::int64_t, double, std::strin
 
 struct LayerFeature {
     /// Polygon layers: the outer ring, then any holes (each open or closed;
-    /// the writer closes them). Point layers: one ring of one point.
+    /// the writer closes them). Point layers: one ring of one point. Line
+    /// layers: one run of at least two points.
     std::vector<std::vector<geo::Point>> rings;
     std::vector<LayerValue> values; ///< one per field, in the layer's field order
 };
 
 struct LayerDescription {
-    enum class Geometry { point, polygon };
+    enum class Geometry { point, line, polygon };
     std::string name;     ///< the table / file name: [a-z0-9_]
     std::string title;    ///< shown by QGIS as the layer's title
     std::string abstract; ///< what it shows and how to read it

@@ -32,8 +32,11 @@ struct DocNode {
     std::string id; ///< unique in the document
     std::string label;
     std::string type; ///< "child", "adult", "unidentified", "place", "vehicle"
-    /// i2 icon name ("Person", "Female", "Male", "Building", "House",
-    /// "Location", "Car"); empty: the writer's default for the type.
+    /// i2 icon name from the analysts' icon library; i2's standard set has
+    /// "Person", "Woman", "Girl", "Boy", "Child", "Person (Faceless)",
+    /// "Place", "House", "Building", "Car", "Van" (not "Female", "Male" or
+    /// "Location"). Empty: the writer's default for the type
+    /// (docs/formats-network.md).
     std::string icon;
     Colour colour;
     double size = 1.0;

@@ -42,6 +42,10 @@ echo "== waymark hotspots --role all --method all --out $out/hotspots --profile 
 rm -rf "$out/hotspots"
 "$waymark" --db "$db" hotspots --role all --method all --out "$out/hotspots" --profile analyst
 echo
+echo "== waymark network --out $out/network --profile analyst"
+rm -rf "$out/network"
+"$waymark" --db "$db" network --out "$out/network" --profile analyst
+echo
 cat <<MSG
 Results are in $out/:
   sample-world/   the synthetic world in the canonical formats, with truth.json
@@ -62,9 +66,17 @@ Results are in $out/:
                                   shows where children end up but do not leave from
                   geojson/        the same layers in WGS 84 for web maps
                   hotspots.json   parameters, counts and file checksums
+  network/        the peer and associate network, measured:
+                  network.gexf    open in Gephi (File > Open)
+                  network.anx     open in i2 Analyst's Notebook
+                  network.graphml for other graph tools (yEd, NetworkX)
+                  network.gpkg    open in QGIS: network_nodes, network_links
+                  nodes.csv, edges.csv   the same as tables
+                  resolution.csv  every name matched to a person, and why
+                  network.json    parameters, counts and file checksums
 
-Networks, triggers and exports arrive with the commands of later releases;
+Triggers, disruption planning and exports arrive with the commands of later releases;
 'waymark --help' lists what this build can do. Documentation: docs/README.md
-(docs/hotspots.md for hotspots, docs/import.md for imports, docs/synth.md for
+(docs/hotspots.md for hotspots, docs/network.md for the network, docs/import.md for imports, docs/synth.md for
 the sample world).
 MSG

@@ -46,6 +46,19 @@ const std::vector<CommandSpec>& all_commands() {
          "the run in the store and its audit log. --out and --profile are required.\n"
          "See docs/hotspots.md.",
          make_hotspots_command},
+        {"network",
+         "The peer and associate network: who went missing with whom, who was with whom, "
+         "and the adults, places and vehicles around them",
+         "Builds the network of children, adults, places and vehicles from police\n"
+         "records (missing_with), episodes from or found at one place close in time,\n"
+         "Return Home Interviews and CPI forms. Names without ids are matched to the\n"
+         "person index with a score and reasons (resolution.csv); an analyst's\n"
+         "overrides file pins or splits matches. Every link keeps the records it rests\n"
+         "on, their dates and CPI grading. Measures degree, betweenness, closeness,\n"
+         "eigenvector centrality, k-cores, components and communities, and writes GEXF,\n"
+         "GraphML, i2 ANX, CSV and map layers. --out and --profile are required.\n"
+         "See docs/network.md.",
+         make_network_command},
     };
     return commands;
 }

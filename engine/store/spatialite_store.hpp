@@ -34,6 +34,7 @@ public:
     std::unordered_map<std::string, std::optional<model::Timestamp>>
     episode_returns() const override;
     void for_each_incident(const std::function<void(const Incident&)>& visit) const override;
+    NetworkEvidence network_evidence() const override;
     std::int64_t record_analysis(const AnalysisRecord& record) override;
     std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) override;
 

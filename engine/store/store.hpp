@@ -156,6 +156,84 @@ struct Incident {
     bool cce = false;
 };
 
+/// A location as the network sees it (issue 6): the place it is, if any.
+struct EvidenceLocation {
+    std::optional<model::Point> point; ///< working CRS; empty while unresolved
+    std::string place_key;             ///< the gazetteer place it resolved to, if any
+    std::string label;                 ///< the gazetteer label, else the location's own
+    std::string type;                  ///< place type: the gazetteer's, else as given
+    std::string postcode;              ///< as given
+    bool restricted = false;           ///< a restricted gazetteer place (PRIVACY.md)
+};
+
+/// An episode's facts the network needs.
+struct EpisodeEvidence {
+    std::string episode_id;
+    std::string child_id;
+    std::string start;      ///< UTC: last seen, else reported
+    std::string end;        ///< UTC: returned; "" while still missing
+    std::int64_t from = 0;  ///< location id
+    std::int64_t found = 0; ///< location id; 0: not recorded
+    std::vector<std::string> missing_with;
+    std::string risk_grade;
+    bool cse = false;
+    bool cce = false;
+};
+
+/// A person object of an RHI, with its place in the record.
+struct RhiPersonEvidence {
+    std::string part; ///< with, people_of_concern, young_people_of_concern
+    int index = 0;    ///< position in that array of the record
+    model::PersonMention person;
+};
+
+struct RhiPlaceEvidence {
+    std::string part; ///< places, locations_of_concern
+    std::string role; ///< places[].role: went_to, slept, met, found, concern ("" if not given)
+    std::int64_t location = 0;
+    std::vector<std::string> with; ///< places[].with: person ids
+};
+
+/// An RHI's people and places. Free text (notes) is never read for it.
+struct RhiEvidence {
+    std::string rhi_id;
+    std::string episode_id;
+    std::string child_id;
+    std::string at; ///< UTC: conducted, else offered, else referred
+    std::string outcome;
+    std::optional<bool> consent_to_share;
+    bool sensitive_disclosure = false;
+    std::vector<RhiPersonEvidence> people; ///< by part, then position
+    std::vector<RhiPlaceEvidence> places;
+};
+
+/// A CPI form's subjects, vehicles, places and grading. The source-restricted
+/// blocks and the free text are never read for it (PRIVACY.md).
+struct CpiEvidence {
+    std::string cpi_id;
+    std::string at;                          ///< the information date, else the date received (UTC)
+    std::string grade_source;                ///< "1", "2", "3" or ""
+    std::string grade_intelligence;          ///< "A".."E" or ""
+    std::string grade_handling;              ///< "P", "C" or ""
+    std::int64_t location = 0;               ///< 0: none
+    std::vector<model::CpiSubject> subjects; ///< in form order
+    std::vector<model::Vehicle> vehicles;
+    std::vector<std::int64_t> places;
+};
+
+/// Everything the peer network is built from, in stable order (by id).
+struct NetworkEvidence {
+    std::vector<model::Person> persons; ///< the person index
+    /// Children known from episodes: id → date of birth and sex, if known.
+    std::unordered_map<std::string,
+                       std::pair<std::optional<model::Date>, std::optional<model::Sex>>>
+        children;
+    std::unordered_map<std::int64_t, EvidenceLocation> locations; ///< those referenced below
+    std::vector<EpisodeEvidence> episodes;
+    std::vector<RhiEvidence> rhis;
+    std::vector<CpiEvidence> cpis;
+};
+
 /// One run of an analysis (hotspots, network, ...), kept in analysis_runs
 /// with an audit entry in the same transaction.
 struct AnalysisRecord {
@@ -188,6 +266,9 @@ public:
     /// Calls `visit` for every resolved incident of every role, in a stable
     /// order (role, then record id, then location).
     virtual void for_each_incident(const std::function<void(const Incident&)>& visit) const = 0;
+
+    /// What the peer network is built from (engine/network.hpp).
+    virtual NetworkEvidence network_evidence() const = 0;
 
     /// Keeps an analysis run and its audit entry; returns the run's id.
     /// Throws StoreError if the store was opened read-only.

@@ -15,6 +15,7 @@
 #include "tests/support/errors.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/world_store.hpp"
 
 #include <gdal.h>
 #include <gmock/gmock.h>
@@ -273,18 +274,9 @@ protected:
     static void SetUpTestSuite() {
         dir = new TempDir();
         db = dir->file("waymark.db");
-        const auto world = dir->path() / "world";
-        synth::write_world(synth::build_world({.scale = synth::Scale::force, .seed = 5}), world);
-        truth = nlohmann::json::parse(read_file(world / "truth.json"));
-        store::create_or_upgrade_store(db, 27700);
+        truth = waymark::testing::import_synthetic_world({.scale = synth::Scale::force, .seed = 5},
+                                                         dir->path(), db);
         auto store = store::open_store(db, store::Access::write);
-        const AreaSettings area;
-        for (const char* kind : {"gazetteer", "persons", "episodes", "rhi", "cpi"}) {
-            const std::string name = std::string(kind) == "rhi" || std::string(kind) == "cpi"
-                                         ? std::string(kind) + ".jsonl"
-                                         : std::string(kind) + ".csv";
-            import_file(*store, area, {kind, world / name, {}});
-        }
         HotspotConfig config;
         config.out = episodes_out = dir->path() / "episodes";
         config.permutations = 199;

@@ -44,14 +44,15 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("synth "), std::string::npos);
     EXPECT_NE(result.out.find("import "), std::string::npos);
     EXPECT_NE(result.out.find("hotspots "), std::string::npos);
-    for (const char* later : {"network", "serve", "audit"}) {
+    EXPECT_NE(result.out.find("network "), std::string::npos);
+    for (const char* later : {"disrupt", "serve", "audit"}) {
         EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
     }
     EXPECT_TRUE(result.err.empty());
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command : {"init", "status", "synth", "import", "hotspots"}) {
+    for (const char* command : {"init", "status", "synth", "import", "hotspots", "network"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -95,6 +96,23 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
         {{"hotspots", "--out", "h", "--profile", "analyst", "--since", "2026-02-30"},
          "waymark: error: --since: invalid date '2026-02-30' (expected YYYY-MM-DD) (see "
          "'waymark hotspots --help')\n"},
+        {{"network", "--out", "n"},
+         "waymark: error: --profile is required (see 'waymark network --help')\n"},
+        {{"network", "--out", "n", "--profile", "panel"},
+         "waymark: error: network --profile panel: this build writes only the analyst profile; "
+         "the panel profile's pseudonyms, coarsening and suppression are not built yet, so "
+         "nothing is written rather than too much (see 'waymark network --help')\n"},
+        {{"network", "--out", "n", "--profile", "analyst", "--format", "gexf,pdf"},
+         "waymark: error: --format: 'pdf' is not one of gexf, graphml, anx, geojson, csv "
+         "(see 'waymark network --help')\n"},
+        {{"network", "--out", "n", "--profile", "analyst", "--since", "2026-05-01", "--until",
+          "2026-04-01"},
+         "waymark: error: --since 2026-05-01 is after --until 2026-04-01 (see 'waymark network "
+         "--help')\n"},
+        {{"network", "--out", "n", "--profile", "analyst", "--overrides", "no-such.csv"},
+         "waymark: error: --overrides: no file no-such.csv (see 'waymark network --help')\n"},
+        {{"network", "--out", "n", "--profile", "analyst", "--hops", "0"},
+         "waymark: error: --hops: Value 0 not in range 1 to 10 (see 'waymark network --help')\n"},
         {{"init", "-q"},
          "waymark: error: the global option -q must come before the command "
          "('waymark -q init …') (see 'waymark init --help')\n"},

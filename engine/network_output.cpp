@@ -1,0 +1,589 @@
+// run_network: the files of `waymark network` — graph files (GEXF, GraphML,
+// i2 ANX, CSV), the GeoPackage/GeoJSON network layers for QGIS, the
+// resolution decisions and network.json — recorded in the store.
+
+#include "base/error.hpp"
+#include "engine/layer_writer.hpp"
+#include "engine/model/timestamp.hpp"
+#include "engine/network.hpp"
+#include "engine/sha256.hpp"
+#include "graph/writers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+namespace waymark {
+namespace {
+
+using graph::AttributeDef;
+using graph::Colour;
+using graph::Value;
+using Type = graph::AttributeDef::Type;
+
+constexpr std::array<std::string_view, 5> format_names = {"gexf", "graphml", "anx", "geojson",
+                                                          "csv"};
+
+Colour entity_colour(const Entity& e) {
+    switch (e.kind) {
+    case EntityKind::child:
+        return {31, 119, 180};
+    case EntityKind::adult:
+        return std::find(e.flags.begin(), e.flags.end(), "adult_of_concern") != e.flags.end()
+                   ? Colour{178, 24, 43}
+                   : Colour{244, 109, 67};
+    case EntityKind::unidentified:
+        return {150, 150, 150};
+    case EntityKind::place:
+        return e.restricted ? Colour{0, 109, 44} : Colour{65, 171, 93};
+    case EntityKind::vehicle:
+        return {255, 127, 14};
+    }
+    return {};
+}
+
+/// i2 icons: the writer's default for the kind (docs/formats-network.md),
+/// except homes, placements and restricted places, drawn as houses.
+std::string entity_icon(const Entity& e) {
+    const bool house = e.kind == EntityKind::place &&
+                       (e.place_type == "home" || e.place_type == "placement" || e.restricted);
+    return house ? "House" : "";
+}
+
+Colour link_colour(LinkType type) {
+    static constexpr std::array<Colour, 10> colours = {{{31, 120, 180},
+                                                        {166, 206, 227},
+                                                        {51, 160, 44},
+                                                        {227, 26, 28},
+                                                        {106, 61, 154},
+                                                        {178, 223, 138},
+                                                        {253, 191, 111},
+                                                        {202, 178, 214},
+                                                        {255, 127, 0},
+                                                        {153, 153, 153}}};
+    return colours.at(static_cast<std::size_t>(type));
+}
+
+/// i2's link strength from the evidence: stated and first-hand links are
+/// confirmed; inferred ones and CPI intelligence not graded A or B
+/// unconfirmed; weak intelligence and possible matches tentative.
+std::string strength(const Link& link) {
+    if (link.type == LinkType::possible_match || link.weak()) {
+        return "tentative";
+    }
+    if (link.type == LinkType::co_missing) {
+        return "unconfirmed";
+    }
+    if (link.type == LinkType::cpi_mention || link.type == LinkType::associated_vehicle) {
+        const bool corroborated =
+            std::any_of(link.evidence.begin(), link.evidence.end(), [](const LinkEvidence& e) {
+                return e.grade_intelligence == "A" || e.grade_intelligence == "B";
+            });
+        return corroborated ? "confirmed" : "unconfirmed";
+    }
+    return "confirmed";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+    std::string out;
+    for (const std::string& part : parts) {
+        if (!out.empty()) {
+            out += separator;
+        }
+        out += part;
+    }
+    return out;
+}
+
+std::string source_type(const std::string& source) {
+    if (source == "RHI") {
+        return "Return Home Interview";
+    }
+    if (source == "CPI") {
+        return "CPI intelligence form";
+    }
+    if (source == "police record") {
+        return "Police missing person record";
+    }
+    return source == "inferred" ? "Inferred by Waymark" : "Entity resolution";
+}
+
+graph::GraphDocument make_document(const Network& net, const NetworkMeasures& measures,
+                                   const std::vector<bool>& selected, const std::string& title,
+                                   const std::string& generated_at,
+                                   const std::vector<std::pair<std::string, std::string>>& meta) {
+    graph::GraphDocument doc;
+    doc.title = title;
+    doc.description = "Peer and associate network: people, places and vehicles linked by police "
+                      "records, Return Home Interviews and CPI forms, each link with the records "
+                      "it rests on (docs/network.md).";
+    doc.creator = "Waymark " WAYMARK_VERSION_STRING;
+    doc.generated_at = generated_at;
+    doc.metadata = meta;
+    doc.node_attributes = {{"flags", "Flags", Type::text},
+                           {"place_type", "Place type", Type::text},
+                           {"restricted", "Restricted place", Type::boolean},
+                           {"mentions", "Mentions by name", Type::integer},
+                           {"degree", "Degree", Type::integer},
+                           {"weighted_degree", "Weighted degree", Type::real},
+                           {"betweenness", "Betweenness", Type::real},
+                           {"closeness", "Closeness", Type::real},
+                           {"harmonic", "Harmonic centrality", Type::real},
+                           {"eigenvector", "Eigenvector centrality", Type::real},
+                           {"core", "k-core", Type::integer},
+                           {"component", "Component", Type::integer},
+                           {"community", "Community", Type::integer}};
+    doc.edge_attributes = {{"first_date", "First date", Type::text},
+                           {"last_date", "Last date", Type::text},
+                           {"count", "Records", Type::integer},
+                           {"records", "Source records", Type::text},
+                           {"weak", "Weak intelligence only", Type::boolean},
+                           {"consent_restricted", "RHI without consent to share", Type::boolean},
+                           {"score", "Match score", Type::real}};
+    for (std::size_t i = 0; i < net.entities.size(); ++i) {
+        if (!selected[i]) {
+            continue;
+        }
+        const Entity& e = net.entities[i];
+        graph::DocNode node;
+        node.id = e.id;
+        node.label = e.label;
+        node.type = std::string(to_string(e.kind));
+        node.icon = entity_icon(e);
+        node.colour = entity_colour(e);
+        node.size = 1.0 + measures.degree[i];
+        node.values.emplace_back(Value(join(e.flags, ";")));
+        node.values.emplace_back(e.kind == EntityKind::place ? std::optional(Value(e.place_type))
+                                                             : std::nullopt);
+        node.values.emplace_back(e.kind == EntityKind::place ? std::optional(Value(e.restricted))
+                                                             : std::nullopt);
+        node.values.emplace_back(Value(static_cast<std::int64_t>(e.mentions)));
+        node.values.emplace_back(Value(static_cast<std::int64_t>(measures.degree[i])));
+        node.values.emplace_back(Value(measures.weighted_degree[i]));
+        node.values.emplace_back(Value(measures.betweenness[i]));
+        node.values.emplace_back(Value(measures.closeness[i]));
+        node.values.emplace_back(Value(measures.harmonic[i]));
+        node.values.emplace_back(Value(measures.eigenvector[i]));
+        node.values.emplace_back(Value(static_cast<std::int64_t>(measures.core[i])));
+        node.values.emplace_back(Value(static_cast<std::int64_t>(measures.component[i])));
+        node.values.emplace_back(Value(static_cast<std::int64_t>(measures.community[i])));
+        doc.nodes.push_back(std::move(node));
+    }
+    for (std::size_t k = 0; k < net.links.size(); ++k) {
+        const Link& l = net.links[k];
+        if (!selected[l.a] || !selected[l.b]) {
+            continue;
+        }
+        graph::DocEdge edge;
+        edge.id = "L" + std::to_string(k + 1);
+        edge.source = net.entities[l.a].id;
+        edge.target = net.entities[l.b].id;
+        edge.type = std::string(to_string(l.type));
+        edge.label = edge.type + " ×" + std::to_string(l.evidence.size());
+        edge.weight = l.type == LinkType::possible_match ? l.score : link_weight(l);
+        edge.strength = strength(l);
+        edge.colour = link_colour(l.type);
+        std::vector<std::string> records;
+        for (const LinkEvidence& e : l.evidence) {
+            if (records.empty() || records.back() != e.record) {
+                records.push_back(e.record);
+            }
+            graph::Card card;
+            card.summary = e.source + " " + e.record + ": " + e.detail;
+            card.date = e.date;
+            card.source_reference = e.record;
+            card.source_type = source_type(e.source);
+            card.grade_source = e.grade_source;
+            card.grade_intelligence = e.grade_intelligence;
+            card.grade_handling = e.grade_handling;
+            edge.cards.push_back(std::move(card));
+        }
+        edge.values.emplace_back(Value(l.first_date()));
+        edge.values.emplace_back(Value(l.last_date()));
+        edge.values.emplace_back(Value(static_cast<std::int64_t>(l.evidence.size())));
+        edge.values.emplace_back(Value(join(records, ";")));
+        edge.values.emplace_back(Value(l.weak()));
+        edge.values.emplace_back(Value(l.consent_restricted()));
+        edge.values.emplace_back(l.type == LinkType::possible_match ? std::optional(Value(l.score))
+                                                                    : std::nullopt);
+        doc.edges.push_back(std::move(edge));
+    }
+    return doc;
+}
+
+/// Where each entity is drawn on a map, as the place entity it is drawn at:
+/// a place at itself; anyone else at the place their links to places rest on
+/// most records of (ties: the first place by id).
+std::vector<std::optional<std::size_t>> placed_at(const Network& net) {
+    std::vector<std::optional<std::size_t>> at(net.entities.size());
+    std::vector<std::size_t> records_at(net.entities.size(), 0);
+    for (std::size_t i = 0; i < net.entities.size(); ++i) {
+        if (net.entities[i].kind == EntityKind::place && net.entities[i].point) {
+            at[i] = i;
+        }
+    }
+    for (const Link& l : net.links) {
+        for (const auto& [self, other] : {std::pair(l.a, l.b), std::pair(l.b, l.a)}) {
+            const Entity& o = net.entities[other];
+            if (net.entities[self].kind == EntityKind::place || o.kind != EntityKind::place ||
+                !o.point) {
+                continue;
+            }
+            const std::size_t records = l.evidence.size();
+            if (records > records_at[self] ||
+                (records == records_at[self] && o.id < net.entities[*at[self]].id)) {
+                records_at[self] = records;
+                at[self] = other;
+            }
+        }
+    }
+    return at;
+}
+
+void write_layers(const Network& net, const NetworkMeasures& measures,
+                  const std::vector<bool>& selected, const NetworkConfig& config, int working_crs,
+                  const std::map<std::string, std::string>& meta,
+                  std::vector<std::filesystem::path>& files) {
+    const auto at = placed_at(net);
+    const auto point = [&net](std::size_t place) {
+        const model::Point p = *net.entities[place].point;
+        return geo::Point{p.x, p.y};
+    };
+    LayerWriter writer(config.out, "network", working_crs, config.profile, meta);
+    LayerDescription nodes;
+    nodes.name = "network_nodes";
+    nodes.title = "Network: people, places and vehicles";
+    nodes.abstract = "Every entity of the peer network that has a position: places at their own "
+                     "point, people and vehicles at the place their links to places rest on most "
+                     "records of (placed_at). Measures as in the graph files.";
+    nodes.geometry = LayerDescription::Geometry::point;
+    nodes.fields = {
+        {"entity", LayerField::Type::text},      {"label", LayerField::Type::text},
+        {"kind", LayerField::Type::text},        {"placed_at", LayerField::Type::text},
+        {"degree", LayerField::Type::integer},   {"betweenness", LayerField::Type::real},
+        {"eigenvector", LayerField::Type::real}, {"community", LayerField::Type::integer},
+        {"component", LayerField::Type::integer}};
+    std::vector<LayerFeature> features;
+    for (std::size_t i = 0; i < net.entities.size(); ++i) {
+        if (!selected[i] || !at[i]) {
+            continue;
+        }
+        const Entity& e = net.entities[i];
+        LayerFeature f;
+        f.rings = {{point(*at[i])}};
+        f.values.emplace_back(e.id);
+        f.values.emplace_back(e.label);
+        f.values.emplace_back(std::string(to_string(e.kind)));
+        f.values.emplace_back(net.entities[*at[i]].id);
+        f.values.emplace_back(static_cast<std::int64_t>(measures.degree[i]));
+        f.values.emplace_back(measures.betweenness[i]);
+        f.values.emplace_back(measures.eigenvector[i]);
+        f.values.emplace_back(static_cast<std::int64_t>(measures.community[i]));
+        f.values.emplace_back(static_cast<std::int64_t>(measures.component[i]));
+        features.push_back(std::move(f));
+    }
+    writer.write(nodes, features);
+
+    LayerDescription links;
+    links.name = "network_links";
+    links.title = "Network: links";
+    links.abstract = "Links between entities that both have a position, drawn as straight lines; "
+                     "type, dates, record count and grading as in the graph files.";
+    links.geometry = LayerDescription::Geometry::line;
+    links.fields = {{"link", LayerField::Type::text},      {"source", LayerField::Type::text},
+                    {"target", LayerField::Type::text},    {"type", LayerField::Type::text},
+                    {"count", LayerField::Type::integer},  {"first_date", LayerField::Type::text},
+                    {"last_date", LayerField::Type::text}, {"strength", LayerField::Type::text},
+                    {"weak", LayerField::Type::integer}};
+    std::vector<LayerFeature> lines;
+    for (std::size_t k = 0; k < net.links.size(); ++k) {
+        const Link& l = net.links[k];
+        if (!selected[l.a] || !selected[l.b] || !at[l.a] || !at[l.b] || *at[l.a] == *at[l.b]) {
+            continue;
+        }
+        LayerFeature f;
+        f.rings = {{point(*at[l.a]), point(*at[l.b])}};
+        f.values.emplace_back("L" + std::to_string(k + 1));
+        f.values.emplace_back(net.entities[l.a].id);
+        f.values.emplace_back(net.entities[l.b].id);
+        f.values.emplace_back(std::string(to_string(l.type)));
+        f.values.emplace_back(static_cast<std::int64_t>(l.evidence.size()));
+        f.values.emplace_back(l.first_date());
+        f.values.emplace_back(l.last_date());
+        f.values.emplace_back(strength(l));
+        f.values.emplace_back(static_cast<std::int64_t>(l.weak() ? 1 : 0));
+        lines.push_back(std::move(f));
+    }
+    writer.write(links, lines);
+    for (auto& file : writer.close()) {
+        files.push_back(std::move(file));
+    }
+}
+
+template <class Write>
+std::filesystem::path write_file(const std::filesystem::path& path, Write write) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out) {
+        throw IoError("cannot write " + path.string());
+    }
+    write(out);
+    out.close();
+    if (!out) {
+        throw IoError("cannot write " + path.string());
+    }
+    return path;
+}
+
+std::string csv_cell(const std::string& text) {
+    std::string cell = text;
+    // A cell a spreadsheet would run as a formula starts with an apostrophe.
+    if (!cell.empty() &&
+        std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) {
+        cell.insert(cell.begin(), '\'');
+    }
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) {
+        return cell;
+    }
+    std::string quoted = "\"";
+    for (const char c : cell) {
+        quoted += c;
+        if (c == '"') {
+            quoted += '"';
+        }
+    }
+    return quoted + "\"";
+}
+
+std::string outcome_name(graph::Outcome outcome) {
+    switch (outcome) {
+    case graph::Outcome::merged:
+        return "merged";
+    case graph::Outcome::possible:
+        return "possible";
+    case graph::Outcome::unmatched:
+        return "unmatched";
+    }
+    return "";
+}
+
+std::string reasons_text(const std::vector<graph::MatchReason>& reasons) {
+    std::string out;
+    for (const graph::MatchReason& r : reasons) {
+        char weight[32];
+        std::snprintf(weight, sizeof weight, "%+.2f", r.weight);
+        out += (out.empty() ? "" : "; ");
+        out += weight;
+        out += ' ';
+        out += r.code;
+        if (!r.detail.empty()) {
+            out += " (" + r.detail + ")";
+        }
+    }
+    return out;
+}
+
+/// Every mention without an id and what resolution made of it, for the
+/// analyst to check and correct through the overrides file.
+void write_resolution_csv(const Network& net, std::ostream& out) {
+    out << "mention,record,name,kind,outcome,entity,score,reasons,possible,overridden\r\n";
+    for (const MentionOutcome& m : net.mentions) {
+        const auto& r = m.resolution;
+        std::string possible;
+        for (const graph::Match& match : r.possible) {
+            char score[16];
+            std::snprintf(score, sizeof score, "%.2f", match.score);
+            possible += (possible.empty() ? "" : ";") + match.person_id + " " + score;
+        }
+        char score[16] = "";
+        if (r.match) {
+            std::snprintf(score, sizeof score, "%.3f", r.match->score);
+        }
+        const std::string kind =
+            m.mention.kind ? (*m.mention.kind == model::PersonKind::child ? "child" : "adult") : "";
+        out << csv_cell(m.mention.key) << ',' << csv_cell(m.mention.record) << ','
+            << csv_cell(m.mention.name) << ',' << kind << ',' << outcome_name(r.outcome) << ','
+            << csv_cell(r.entity) << ',' << score << ','
+            << csv_cell(r.match ? reasons_text(r.match->reasons) : std::string()) << ','
+            << csv_cell(possible) << ',' << (r.overridden ? "true" : "false") << "\r\n";
+    }
+}
+
+} // namespace
+
+NetworkFormat parse_network_format(std::string_view text) {
+    for (std::size_t i = 0; i < format_names.size(); ++i) {
+        if (format_names[i] == text) {
+            return static_cast<NetworkFormat>(i);
+        }
+    }
+    throw UsageError("--format: '" + std::string(text) +
+                     "' is not one of gexf, graphml, anx, geojson, csv");
+}
+
+std::string_view to_string(NetworkFormat format) {
+    return format_names.at(static_cast<std::size_t>(format));
+}
+
+NetworkResult run_network(store::Store& store, const NetworkConfig& config,
+                          const NetworkProgress& progress) {
+    require_supported_profile(config.profile, "network");
+    const auto report = [&progress](std::string_view stage, double fraction) {
+        if (progress) {
+            progress(stage, fraction);
+        }
+    };
+    const std::string started_at = model::format_timestamp(model::now_utc());
+    report("reading the records", 0.0);
+    const store::NetworkEvidence evidence = store.network_evidence();
+    report("resolving names and linking", 0.2);
+    const Network net = build_network(evidence, config.build);
+    report("measuring", 0.5);
+    const NetworkMeasures measures = measure_network(net, config.measure);
+
+    // The entities written: all, or the ego network of --ego.
+    std::vector<bool> selected(net.entities.size(), config.ego.empty());
+    if (!config.ego.empty()) {
+        const auto centre = net.find(config.ego);
+        if (!centre) {
+            throw UsageError("--ego " + config.ego +
+                             ": no entity of the network has this id (ids are person ids such as "
+                             "C-000123 or P-000009, U-… for unidentified people, place:<key>, "
+                             "point:<x>,<y>, label:<text> and vehicle:<VRM>; see nodes.csv)");
+        }
+        std::vector<graph::Edge> edges;
+        for (const Link& l : net.links) {
+            edges.push_back(
+                {static_cast<graph::NodeId>(l.a), static_cast<graph::NodeId>(l.b), 1.0});
+        }
+        const graph::Graph all(net.entities.size(), edges);
+        for (const graph::NodeId v :
+             graph::within_hops(all, static_cast<graph::NodeId>(*centre), config.hops)) {
+            selected[v] = true;
+        }
+    }
+
+    std::error_code error;
+    std::filesystem::create_directories(config.out, error);
+    if (error) {
+        throw IoError("cannot create " + config.out.string() + ": " + error.message());
+    }
+    nlohmann::json parameters = {
+        {"since", config.build.since},
+        {"until", config.build.until},
+        {"include_weak", config.build.include_weak},
+        {"co_missing_hours", config.build.co_missing_hours},
+        {"merge_threshold", config.build.resolution.merge_threshold},
+        {"possible_threshold", config.build.resolution.possible_threshold},
+        {"overrides", config.overrides_file.string()},
+        {"overrides_count", config.build.overrides.size()},
+        {"ego", config.ego},
+        {"hops", config.hops},
+        {"seed", config.measure.seed},
+    };
+    nlohmann::json formats = nlohmann::json::array();
+    for (const NetworkFormat f : config.formats) {
+        formats.push_back(std::string(to_string(f)));
+    }
+    parameters["formats"] = formats;
+    const std::vector<std::pair<std::string, std::string>> meta = {
+        {"profile", std::string(to_string(config.profile))}, {"parameters", parameters.dump()}};
+    std::map<std::string, std::string> layer_meta(meta.begin(), meta.end());
+    layer_meta["generated_at"] = started_at;
+    layer_meta["generator"] = "Waymark network";
+
+    report("writing", 0.8);
+    const std::string title =
+        config.ego.empty() ? "Waymark peer network" : "Waymark ego network of " + config.ego;
+    const graph::GraphDocument doc =
+        make_document(net, measures, selected, title, started_at, meta);
+    NetworkResult result;
+    for (const NetworkFormat format : config.formats) {
+        switch (format) {
+        case NetworkFormat::gexf:
+            result.files.push_back(write_file(config.out / "network.gexf",
+                                              [&](std::ostream& o) { graph::write_gexf(doc, o); }));
+            break;
+        case NetworkFormat::graphml:
+            result.files.push_back(write_file(config.out / "network.graphml", [&](std::ostream& o) {
+                graph::write_graphml(doc, o);
+            }));
+            break;
+        case NetworkFormat::anx:
+            result.files.push_back(write_file(config.out / "network.anx",
+                                              [&](std::ostream& o) { graph::write_anx(doc, o); }));
+            break;
+        case NetworkFormat::csv:
+            result.files.push_back(write_file(config.out / "nodes.csv", [&](std::ostream& o) {
+                graph::write_csv_nodes(doc, o);
+            }));
+            result.files.push_back(write_file(config.out / "edges.csv", [&](std::ostream& o) {
+                graph::write_csv_edges(doc, o);
+            }));
+            break;
+        case NetworkFormat::geojson:
+            write_layers(net, measures, selected, config, store.working_crs(), layer_meta,
+                         result.files);
+            break;
+        }
+    }
+    result.files.push_back(write_file(config.out / "resolution.csv",
+                                      [&](std::ostream& o) { write_resolution_csv(net, o); }));
+
+    for (const Entity& e : net.entities) {
+        ++result.entities[std::string(to_string(e.kind))];
+    }
+    for (const Link& l : net.links) {
+        ++result.links[std::string(to_string(l.type))];
+    }
+    for (const MentionOutcome& m : net.mentions) {
+        ++result.mentions;
+        result.merged += m.resolution.outcome == graph::Outcome::merged ? 1 : 0;
+        result.possible += m.resolution.outcome == graph::Outcome::possible ? 1 : 0;
+        result.unmatched += m.resolution.outcome == graph::Outcome::unmatched ? 1 : 0;
+        result.overridden += m.resolution.overridden ? 1 : 0;
+    }
+    result.nodes_written = static_cast<std::int64_t>(doc.nodes.size());
+    result.links_written = static_cast<std::int64_t>(doc.edges.size());
+    result.components = measures.components;
+    result.communities = measures.communities;
+    result.modularity = measures.modularity;
+    result.betweenness_sampled = measures.betweenness_sampled;
+
+    report("recording the run", 0.95);
+    nlohmann::json files = nlohmann::json::object();
+    for (const std::filesystem::path& file : result.files) {
+        files[std::filesystem::relative(file, config.out).string()] = sha256_of_file(file);
+    }
+    nlohmann::json summary = {
+        {"entities", result.entities},
+        {"links", result.links},
+        {"mentions",
+         {{"total", result.mentions},
+          {"merged", result.merged},
+          {"possible", result.possible},
+          {"unmatched", result.unmatched},
+          {"overridden", result.overridden}}},
+        {"written", {{"nodes", result.nodes_written}, {"links", result.links_written}}},
+        {"components", result.components},
+        {"communities", result.communities},
+        {"modularity", result.modularity},
+        {"betweenness",
+         {{"sampled", measures.betweenness_sampled}, {"error_bound", measures.betweenness_error}}}};
+    result.analysis_run = store.record_analysis({"network", std::string(to_string(config.profile)),
+                                                 started_at, parameters.dump(), files.dump()});
+    const nlohmann::json run = {{"profile", to_string(config.profile)},
+                                {"generated_at", started_at},
+                                {"parameters", parameters},
+                                {"summary", summary},
+                                {"files", files},
+                                {"analysis_run", result.analysis_run}};
+    result.files.push_back(write_file(config.out / "network.json",
+                                      [&](std::ostream& o) { o << run.dump(2) << '\n'; }));
+    report("done", 1.0);
+    return result;
+}
+
+} // namespace waymark

@@ -539,7 +539,8 @@ WordFit family_fit(const Word& written, const Person& person) {
     return fuzzy_fit(written, person.family, weights.fuzzy_family);
 }
 
-/// The reasons a word's fit gives; `most` is what a misspelling may earn.
+/// The reasons a word's fit gives (for a misspelling, `fit.weight` is the
+/// most it may earn, shared out by closeness and sound).
 void explain_fit(const WordFit& fit, const Word& written, const Word& known, bool given,
                  Reasons& reasons) {
     switch (fit.kind) {

@@ -266,6 +266,9 @@ private:
                     mentions.push_back(name_mention("rhi:" + r.rhi_id + ":" + p.part + ":" +
                                                         std::to_string(p.index),
                                                     r.rhi_id, p.person, context));
+                    // The child the interview is with is never one of the
+                    // people they name.
+                    mentions.back().subject = rhi_child(r);
                 }
             }
         }

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 namespace waymark {
 namespace {
@@ -138,7 +139,7 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
                            {"community", "Community", Type::integer}};
     doc.edge_attributes = {{"first_date", "First date", Type::text},
                            {"last_date", "Last date", Type::text},
-                           {"count", "Records", Type::integer},
+                           {"count", "Record count", Type::integer},
                            {"records", "Source records", Type::text},
                            {"weak", "Weak intelligence only", Type::boolean},
                            {"consent_restricted", "RHI without consent to share", Type::boolean},
@@ -219,7 +220,7 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
 /// most records of (ties: the first place by id).
 std::vector<std::optional<std::size_t>> placed_at(const Network& net) {
     std::vector<std::optional<std::size_t>> at(net.entities.size());
-    std::vector<std::size_t> records_at(net.entities.size(), 0);
+    std::map<std::pair<std::size_t, std::size_t>, std::size_t> records; // (entity, place) → count
     for (std::size_t i = 0; i < net.entities.size(); ++i) {
         if (net.entities[i].kind == EntityKind::place && net.entities[i].point) {
             at[i] = i;
@@ -228,16 +229,19 @@ std::vector<std::optional<std::size_t>> placed_at(const Network& net) {
     for (const Link& l : net.links) {
         for (const auto& [self, other] : {std::pair(l.a, l.b), std::pair(l.b, l.a)}) {
             const Entity& o = net.entities[other];
-            if (net.entities[self].kind == EntityKind::place || o.kind != EntityKind::place ||
-                !o.point) {
-                continue;
+            if (net.entities[self].kind != EntityKind::place && o.kind == EntityKind::place &&
+                o.point) {
+                records[{self, other}] += l.evidence.size();
             }
-            const std::size_t records = l.evidence.size();
-            if (records > records_at[self] ||
-                (records == records_at[self] && o.id < net.entities[*at[self]].id)) {
-                records_at[self] = records;
-                at[self] = other;
-            }
+        }
+    }
+    std::vector<std::size_t> best(net.entities.size(), 0);
+    for (const auto& [key, count] : records) {
+        const auto [self, place] = key;
+        if (count > best[self] ||
+            (count == best[self] && net.entities[place].id < net.entities[*at[self]].id)) {
+            best[self] = count;
+            at[self] = place;
         }
     }
     return at;

@@ -68,7 +68,8 @@ protected:
                    R"({"rhi_id":"R-1","episode_id":"E-1","child_id":"C-1","outcome":"completed",)"
                    R"("conducted_at":"2026-03-04T16:30:00Z","consent_to_share":false,)"
                    R"("with":[{"name":"Kez","kind":"adult"},{"person_id":"C-2","kind":"child"}],)"
-                   R"("places":[{"role":"slept","location":{"place_id":"PL-3"},"with":["P-1"]}],)"
+                   R"("places":[{"role":"slept","location":{"place_id":"PL-3"},"with":["P-1"]},)"
+                   R"({"role":"went_to","location":{"place_id":"PL-2"}}],)"
                    R"("people_of_concern":[{"name":"Kez","kind":"adult"}]})"
                    "\n");
         write_file(dir.path() / "cpi.jsonl",
@@ -131,18 +132,18 @@ const Link& link_between(const Network& net, LinkType type, const std::string& x
 TEST_F(HandmadeNetwork, EachRecordMakesItsLinksWithTheRecordsTheyRestOn) {
     const Network net = build();
     EXPECT_THAT(describe(net),
-                UnorderedElementsAre("went_missing_with C-1 C-2 E-1", "co_missing C-1 C-2 E-1/E-2",
-                                     "found_at C-1 place:PL-3 E-1", "found_at C-2 place:PL-3 E-2",
-                                     "found_at C-3 place:PL-3 E-3",
-                                     // The RHI: "Kez" is P-1's alias; the child named by id.
-                                     "with_during_episode C-1 P-1 R-1",
-                                     "with_during_episode C-1 C-2 R-1", "concern_named C-1 P-1 R-1",
-                                     "stayed_at C-1 place:PL-3 R-1", "stayed_at P-1 place:PL-3 R-1",
-                                     // The CPI forms: "Kayla Smith" is C-1.
-                                     "cpi_mention C-1 P-1 I-1", "cpi_mention P-1 place:PL-3 I-1",
-                                     "cpi_mention C-1 place:PL-3 I-1",
-                                     "associated_vehicle P-1 vehicle:ZZ12ABC I-1",
-                                     "cpi_mention C-3 P-2 I-2"));
+                UnorderedElementsAre(
+                    "went_missing_with C-1 C-2 E-1", "co_missing C-1 C-2 E-1/E-2",
+                    "found_at C-1 place:PL-3 E-1", "found_at C-2 place:PL-3 E-2",
+                    "found_at C-3 place:PL-3 E-3",
+                    // The RHI: "Kez" is P-1's alias; the child named by id.
+                    "with_during_episode C-1 P-1 R-1", "with_during_episode C-1 C-2 R-1",
+                    "concern_named C-1 P-1 R-1", "stayed_at C-1 place:PL-3 R-1",
+                    "stayed_at P-1 place:PL-3 R-1", "visited C-1 place:PL-2 R-1",
+                    // The CPI forms: "Kayla Smith" is C-1.
+                    "cpi_mention C-1 P-1 I-1", "cpi_mention P-1 place:PL-3 I-1",
+                    "cpi_mention C-1 place:PL-3 I-1", "associated_vehicle P-1 vehicle:ZZ12ABC I-1",
+                    "cpi_mention C-3 P-2 I-2"));
     const Entity& vehicle = net.entities[*net.find("vehicle:ZZ12ABC")];
     EXPECT_EQ(vehicle.kind, EntityKind::vehicle);
     EXPECT_EQ(vehicle.label, "ZZ12ABC (black Ford)");
@@ -238,9 +239,12 @@ TEST_F(HandmadeNetwork, RunWritesEveryFormatAndRecordsTheRun) {
     for (int i = 0; i < gpkg.layer_count(); ++i) {
         counts[OGR_L_GetName(gpkg.layer(i))] = OGR_L_GetFeatureCount(gpkg.layer(i), 1);
     }
-    // Every entity but the vehicle has a place to be drawn at.
-    EXPECT_EQ(counts["network_nodes"], static_cast<GIntBig>(result.nodes_written - 1));
-    EXPECT_GT(counts["network_links"], 0);
+    // Every entity but the vehicle and P-2 (linked to no place) is drawn: the
+    // places at themselves, the people at the flat, where most of their
+    // records put them. Lines join ends drawn apart: C-1 (at the flat) to the
+    // bus station they went to; everyone else is at the flat.
+    EXPECT_EQ(counts["network_nodes"], static_cast<GIntBig>(result.nodes_written - 2));
+    EXPECT_EQ(counts["network_links"], 1);
 
     const auto summary = nlohmann::json::parse(read_file(config.out / "network.json"));
     EXPECT_EQ(summary["analysis_run"], result.analysis_run);

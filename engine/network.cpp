@@ -689,28 +689,38 @@ double link_weight(const Link& link) {
 }
 
 NetworkMeasures measure_network(const Network& network, const MeasureParams& params) {
-    std::vector<graph::Edge> edges;
+    // Two graphs: every link for the measures of ties (degree, eigenvector,
+    // cores, components, communities), and only links with at least one
+    // record that is not weak intelligence for the measures of paths
+    // (betweenness, closeness): a rumour graded 3/E should not make anyone a
+    // broker between groups.
+    std::vector<graph::Edge> edges, paths;
     edges.reserve(network.links.size());
     for (const Link& l : network.links) {
         const double weight = link_weight(l);
         if (weight > 0) {
-            edges.push_back(
-                {static_cast<graph::NodeId>(l.a), static_cast<graph::NodeId>(l.b), weight});
+            const graph::Edge edge{static_cast<graph::NodeId>(l.a), static_cast<graph::NodeId>(l.b),
+                                   weight};
+            edges.push_back(edge);
+            if (!l.weak()) {
+                paths.push_back(edge);
+            }
         }
     }
     const graph::Graph g(network.entities.size(), edges);
+    const graph::Graph path_graph(network.entities.size(), paths);
     NetworkMeasures out;
     out.degree = graph::degree(g);
     out.weighted_degree = graph::weighted_degree(g);
     graph::BetweennessParams bp;
     bp.seed = params.seed;
     bp.threads = params.threads;
-    graph::Betweenness betweenness(g, bp);
+    graph::Betweenness betweenness(path_graph, bp);
     betweenness.run();
     out.betweenness = betweenness.values();
     out.betweenness_sampled = betweenness.sampled();
     out.betweenness_error = betweenness.error_bound();
-    graph::Closeness closeness(g, {params.threads});
+    graph::Closeness closeness(path_graph, {params.threads});
     closeness.run();
     out.closeness = closeness.closeness();
     out.harmonic = closeness.harmonic();

@@ -373,15 +373,17 @@ std::string outcome_name(graph::Outcome outcome) {
     return "";
 }
 
+/// "name_exact +4.00 (the same name 'samuel bailey'); linked +3.41 (…)": the
+/// code first, so that no cell starts with a sign a spreadsheet would run.
 std::string reasons_text(const std::vector<graph::MatchReason>& reasons) {
     std::string out;
     for (const graph::MatchReason& r : reasons) {
         char weight[32];
         std::snprintf(weight, sizeof weight, "%+.2f", r.weight);
         out += (out.empty() ? "" : "; ");
-        out += weight;
-        out += ' ';
         out += r.code;
+        out += ' ';
+        out += weight;
         if (!r.detail.empty()) {
             out += " (" + r.detail + ")";
         }

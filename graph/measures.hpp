@@ -25,7 +25,9 @@ struct BetweennessParams {
     /// Exact (one BFS from every node) up to this many nodes; beyond, sampled
     /// from `samples` sources drawn with `seed` (Brandes and Pich 2007).
     std::size_t exact_limit = 100'000;
-    std::size_t samples = 0; ///< 0: chosen from the node count (see docs)
+    /// 0: max(1000, ⌈exact_limit² / n⌉), about the work of an exact run at
+    /// the limit (docs/methods/network-measures.md)
+    std::size_t samples = 0;
     std::uint64_t seed = 1;
     int threads = 0; ///< 0: hardware concurrency
 };
@@ -77,13 +79,14 @@ private:
 struct EigenvectorParams {
     bool weighted = false; ///< use edge weights
     double tolerance = 1e-13;
-    int max_iterations = 10'000;
+    int max_iterations = 10'000; ///< matrix–vector products per component
 };
 
 /// Eigenvector centrality: the leading eigenvector of the adjacency matrix
 /// (Eigen), unit Euclidean norm, non-negative — as
 /// networkx.eigenvector_centrality_numpy. On a disconnected graph it is the
-/// eigenvector of the component with the largest eigenvalue; other nodes get 0.
+/// eigenvector of the component with the largest eigenvalue; other nodes get 0
+/// (a tie goes to the component of the lowest node; no edges: all 0).
 class Eigenvector {
 public:
     Eigenvector(const Graph& graph, EigenvectorParams params);
@@ -91,6 +94,8 @@ public:
     void run();
     const std::vector<double>& values() const { return m_values; }
     double eigenvalue() const { return m_eigenvalue; }
+    /// Matrix–vector products taken (Lanczos; 0 when every component was
+    /// small enough for the dense solver).
     int iterations() const { return m_iterations; }
 
 private:

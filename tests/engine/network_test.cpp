@@ -155,7 +155,8 @@ TEST_F(HandmadeNetwork, EachRecordMakesItsLinksWithTheRecordsTheyRestOn) {
 }
 
 TEST_F(HandmadeNetwork, CoMissingSaysWhichPlaceAndRespectsTheWindow) {
-    const Link& link = link_between(build(), LinkType::co_missing, "C-1", "C-2");
+    const Network net = build();
+    const Link& link = link_between(net, LinkType::co_missing, "C-1", "C-2");
     ASSERT_EQ(link.evidence.size(), 1U);
     EXPECT_EQ(link.evidence[0].detail, "same_found");
     EXPECT_EQ(link.evidence[0].source, "inferred");

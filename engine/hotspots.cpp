@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "engine/layer_writer.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/profile_stage.hpp"
 #include "engine/sha256.hpp"
 #include "geo/dbscan.hpp"
 #include "geo/gdal.hpp"
@@ -325,11 +326,11 @@ std::string number(double value) {
 
 class RoleAnalysis {
 public:
-    RoleAnalysis(const HotspotConfig& config, const RoleInput& input, LayerWriter& layers,
-                 const Metadata& common, const gdal::SpatialReference& srs, const LocalClock& clock,
-                 std::vector<std::filesystem::path>& files)
-        : m_config(config), m_input(input), m_layers(layers), m_common(common), m_srs(srs),
-          m_clock(clock), m_files(files), m_sites(group_sites(input)) {
+    RoleAnalysis(const HotspotConfig& config, const RoleInput& input, const ProfileStage& stage,
+                 LayerWriter& layers, const Metadata& common, const gdal::SpatialReference& srs,
+                 const LocalClock& clock, std::vector<std::filesystem::path>& files)
+        : m_config(config), m_input(input), m_stage(stage), m_layers(layers), m_common(common),
+          m_srs(srs), m_clock(clock), m_files(files), m_sites(group_sites(input)) {
         m_summary.role = std::string(to_string(input.role));
         m_summary.incidents = static_cast<std::int64_t>(input.incidents.size());
         m_summary.children = distinct(input.children);
@@ -358,6 +359,56 @@ public:
             // refused for this role; the others still run.
             note(std::string(to_string(method)) + " refused: " + refused.what());
         }
+    }
+
+    /// Every incident of the role as a point (after the profile stage: panel
+    /// points carry pseudonyms, and homes and restricted places are at their
+    /// snapped cell centre).
+    void points() {
+        using T = LayerField::Type;
+        const std::vector<LayerField> fields = {
+            {"record", T::text},  {"episode", T::text},         {"child", T::text},
+            {"at", T::text},      {"place", T::text},           {"place_type", T::text},
+            {"setting", T::text}, {"looked_after", T::integer}, {"risk_grade", T::text},
+            {"age", T::integer},  {"cse", T::integer},          {"cce", T::integer}};
+        std::vector<LayerFeature> features;
+        features.reserve(m_input.incidents.size());
+        for (const store::Incident& incident : m_input.incidents) {
+            LayerFeature feature;
+            feature.rings.push_back({{incident.point.x, incident.point.y}});
+            feature.values.reserve(fields.size());
+            feature.values.emplace_back(incident.record_id);
+            feature.values.emplace_back(incident.episode_id);
+            feature.values.emplace_back(incident.child_id);
+            feature.values.emplace_back(incident.at);
+            feature.values.emplace_back(incident.place_label);
+            feature.values.emplace_back(incident.place_type);
+            feature.values.emplace_back(incident.setting);
+            if (incident.looked_after) {
+                feature.values.emplace_back(std::int64_t{*incident.looked_after ? 1 : 0});
+            } else {
+                feature.values.emplace_back(std::monostate{});
+            }
+            feature.values.emplace_back(incident.risk_grade);
+            if (incident.age) {
+                feature.values.emplace_back(std::int64_t{*incident.age});
+            } else {
+                feature.values.emplace_back(std::monostate{});
+            }
+            feature.values.emplace_back(std::int64_t{incident.cse ? 1 : 0});
+            feature.values.emplace_back(std::int64_t{incident.cce ? 1 : 0});
+            features.push_back(std::move(feature));
+        }
+        const LayerDescription layer{
+            layer_name("points"),
+            "Incidents: " + m_summary.role,
+            "Every located incident of the role, one point each: the record, its episode and "
+            "child, the time (UTC), the place, and the episode's setting, looked-after status, "
+            "risk grade, age and CSE/CCE indicators.",
+            LayerDescription::Geometry::point,
+            fields,
+            metadata({{"method", "points"}})};
+        m_layers.write(m_stage.approve(layer, features));
     }
 
     RoleSummary& summary() { return m_summary; }
@@ -425,19 +476,21 @@ private:
         for (std::size_t i = 0; i < features.size(); ++i) {
             features[i].values[0] = static_cast<std::int64_t>(i + 1);
         }
-        m_layers.write({layer_name("clusters"), "Clusters (DBSCAN): " + m_summary.role,
-                        "Places within " + number(m_config.eps) +
-                            " m of each other where at least " + number(min_points) + " " +
-                            std::string(to_string(m_config.count)) +
-                            " gather (DBSCAN). Each polygon outlines a cluster's places; "
-                            "episodes and distinct children are both given, with the share "
-                            "by setting, the top places, and the local hour (0-23) and "
-                            "weekday (Monday first) profiles.",
-                        LayerDescription::Geometry::polygon, cluster_fields(),
-                        metadata({{"method", "dbscan"},
-                                  {"eps_metres", number(m_config.eps)},
-                                  {"min_points", number(min_points)}})},
-                       features);
+        const LayerDescription layer{
+            layer_name("clusters"),
+            "Clusters (DBSCAN): " + m_summary.role,
+            "Places within " + number(m_config.eps) + " m of each other where at least " +
+                number(min_points) + " " + std::string(to_string(m_config.count)) +
+                " gather (DBSCAN). Each polygon outlines a cluster's places; "
+                "episodes and distinct children are both given, with the share "
+                "by setting, the top places, and the local hour (0-23) and "
+                "weekday (Monday first) profiles.",
+            LayerDescription::Geometry::polygon,
+            cluster_fields(),
+            metadata({{"method", "dbscan"},
+                      {"eps_metres", number(m_config.eps)},
+                      {"min_points", number(min_points)}})};
+        m_layers.write(m_stage.approve(layer, features));
         m_summary.clusters = static_cast<int>(features.size());
         m_summary.min_points = min_points;
         if (m_config.min_points <= 0) {
@@ -544,26 +597,28 @@ private:
         const char* bins_source = m_config.bins_from_permutations && m_config.permutations > 0
                                       ? "permutation"
                                       : "analytic";
-        m_layers.write(
-            {layer_name("gistar"), "Gi* hot and cold spots: " + m_summary.role,
-             "Getis-Ord Gi* on " + shape + " cells of " + number(cell_size) + " m counting " +
-                 std::string(to_string(m_config.count)) + ", binary distance band " + number(band) +
-                 " m. gi_bin: +3/+2/+1 hot spot at 99/95/90 % confidence, -3/-2/-1 cold spot, "
-                 "0 not significant, after the Benjamini-Hochberg false discovery rate "
-                 "correction of the " +
-                 std::string(bins_source) +
-                 " p-values; gi_z, gi_p (analytic) and gi_p_sim (permutation) are "
-                 "not corrected.",
-             LayerDescription::Geometry::polygon, fields,
-             metadata({{"method", "gistar"},
-                       {"grid", shape},
-                       {"cell_size_metres", number(cell_size)},
-                       {"distance_band_metres", number(band)},
-                       {"distance_band_rule", band_rule},
-                       {"permutations", std::to_string(m_config.permutations)},
-                       {"bins_from", bins_source},
-                       {"seed", std::to_string(m_config.seed)}})},
-            features);
+        const LayerDescription layer{
+            layer_name("gistar"),
+            "Gi* hot and cold spots: " + m_summary.role,
+            "Getis-Ord Gi* on " + shape + " cells of " + number(cell_size) + " m counting " +
+                std::string(to_string(m_config.count)) + ", binary distance band " + number(band) +
+                " m. gi_bin: +3/+2/+1 hot spot at 99/95/90 % confidence, -3/-2/-1 cold spot, "
+                "0 not significant, after the Benjamini-Hochberg false discovery rate "
+                "correction of the " +
+                std::string(bins_source) +
+                " p-values; gi_z, gi_p (analytic) and gi_p_sim (permutation) are "
+                "not corrected.",
+            LayerDescription::Geometry::polygon,
+            fields,
+            metadata({{"method", "gistar"},
+                      {"grid", shape},
+                      {"cell_size_metres", number(cell_size)},
+                      {"distance_band_metres", number(band)},
+                      {"distance_band_rule", band_rule},
+                      {"permutations", std::to_string(m_config.permutations)},
+                      {"bins_from", bins_source},
+                      {"seed", std::to_string(m_config.seed)}})};
+        m_layers.write(m_stage.approve(layer, features));
         m_summary.hot_cells = hot;
         m_summary.cold_cells = cold;
         m_summary.cell_size = cell_size;
@@ -608,7 +663,6 @@ private:
                 ("density_" + m_summary.role + "_" + std::string(to_string(mode)) + ".tif");
             Metadata items = metadata({{"TITLE", "Kernel density (" + std::string(to_string(mode)) +
                                                      " per km²): " + m_summary.role},
-                                       {"profile", std::string(to_string(m_config.profile))},
                                        {"method", "kde quartic"},
                                        {"count", std::string(to_string(mode))},
                                        {"units", std::string(to_string(mode)) + " per km²"},
@@ -626,6 +680,7 @@ private:
 
     const HotspotConfig& m_config;
     const RoleInput& m_input;
+    const ProfileStage& m_stage;
     LayerWriter& m_layers;
     const Metadata& m_common;
     const gdal::SpatialReference& m_srs;
@@ -801,6 +856,14 @@ nlohmann::json parameters_json(const HotspotConfig& c, const std::vector<Hotspot
               {"cell_size_metres", automatic(c.raster_cell)}}}};
 }
 
+nlohmann::json withheld_json(const std::map<std::string, std::optional<std::int64_t>>& counts) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [key, value] : counts) {
+        j[key] = value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+    }
+    return j;
+}
+
 nlohmann::json summary_json(const RoleSummary& s) {
     nlohmann::json j = {{"role", s.role},
                         {"incidents", s.incidents},
@@ -888,73 +951,155 @@ bool IncidentFilter::empty() const {
            risk_grades.empty() && !min_age && !max_age && !cse && !cce;
 }
 
-HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
-                           const HotspotProgress& progress) {
-    require_supported_profile(config.profile, "hotspots");
-    const auto report = [&progress](std::string_view stage, double fraction) {
+std::string hotspot_parameters(const HotspotConfig& config) {
+    return parameters_json(config, expand_roles(config.roles)).dump();
+}
+
+ProfiledIncidents select_incidents(const store::Store& store, const HotspotConfig& config,
+                                   const ProfileStage& stage) {
+    return stage.incidents(
+        store, [&config](const store::Incident& i) { return config.filter.selects(i); });
+}
+
+std::pair<std::string, std::string> data_window(const ProfiledIncidents& incidents,
+                                                const HotspotConfig& config) {
+    const std::vector<HotspotRole> roles = expand_roles(config.roles);
+    const bool every = std::find(roles.begin(), roles.end(), HotspotRole::all) != roles.end();
+    std::string first;
+    std::string last;
+    for (const store::Incident& incident : incidents.incidents()) {
+        const bool used = every || std::any_of(roles.begin(), roles.end(), [&](HotspotRole r) {
+                              return to_string(r) == incident.role;
+                          });
+        const std::string day = incident.at.substr(0, 10);
+        if (used && !day.empty()) {
+            first = first.empty() ? day : std::min(first, day);
+            last = std::max(last, day);
+        }
+    }
+    return {first, last};
+}
+
+namespace {
+
+// Partnership: each role's incidents counted in the stage's cells, small
+// cells suppressed. The union role `all` is left out: a cell of `all` less
+// the cells of the other roles would give back a suppressed count.
+std::vector<RoleSummary> write_aggregates(const ProfiledIncidents& incidents,
+                                          const std::vector<HotspotRole>& roles,
+                                          const ProfileStage& stage, LayerWriter& layers) {
+    std::vector<RoleSummary> summaries;
+    for (const HotspotRole role : roles) {
+        if (role == HotspotRole::all) {
+            continue;
+        }
+        const std::vector<AggregateCell> cells = stage.aggregate(incidents, to_string(role));
+        using T = LayerField::Type;
+        const LayerDescription layer{
+            "cells_" + std::string(to_string(role)),
+            "Incidents per " + std::to_string(stage.partnership_cell_metres()) +
+                " m cell: " + std::string(to_string(role)),
+            "Episodes and distinct children per square cell. Cells of fewer than " +
+                std::to_string(stage.settings().suppression_k) +
+                " children are suppressed (counts empty, suppressed = primary), and so are the "
+                "smallest other cells needed so that no suppressed count can be worked out from "
+                "the totals (suppressed = secondary).",
+            LayerDescription::Geometry::polygon,
+            {{"cell_col", T::integer},
+             {"cell_row", T::integer},
+             {"episodes", T::integer},
+             {"children", T::integer},
+             {"suppressed", T::text}},
+            {{"role", std::string(to_string(role))}}};
+        std::vector<LayerFeature> features;
+        RoleSummary summary;
+        summary.role = std::string(to_string(role));
+        for (const AggregateCell& cell : cells) {
+            LayerFeature feature;
+            feature.rings.push_back(cell.corners);
+            feature.values.emplace_back(cell.col);
+            feature.values.emplace_back(cell.row);
+            const bool hidden = cell.suppression != AggregateCell::Suppression::none;
+            if (hidden) {
+                feature.values.emplace_back(std::monostate{});
+                feature.values.emplace_back(std::monostate{});
+            } else {
+                feature.values.emplace_back(cell.episodes);
+                feature.values.emplace_back(cell.children);
+            }
+            feature.values.emplace_back(std::string(
+                cell.suppression == AggregateCell::Suppression::primary     ? "primary"
+                : cell.suppression == AggregateCell::Suppression::secondary ? "secondary"
+                                                                            : ""));
+            features.push_back(std::move(feature));
+            summary.incidents += cell.episodes;
+        }
+        layers.write(stage.approve(layer, features));
+        summary.places = static_cast<std::int64_t>(cells.size());
+        summary.notes.push_back(std::to_string(std::count_if(
+                                    cells.begin(), cells.end(),
+                                    [](const AggregateCell& c) {
+                                        return c.suppression != AggregateCell::Suppression::none;
+                                    })) +
+                                " of " + std::to_string(cells.size()) + " cells suppressed");
+        summaries.push_back(std::move(summary));
+    }
+    return summaries;
+}
+
+} // namespace
+
+HotspotLayers write_hotspot_layers(const ProfiledIncidents& profiled, const HotspotConfig& config,
+                                   const ProfileStage& stage, LayerWriter& layers,
+                                   const std::map<std::string, std::string>& common,
+                                   int working_crs, const HotspotProgress& progress) {
+    const auto report = [&progress](std::string_view stage_name, double fraction) {
         if (progress) {
-            progress(stage, fraction);
+            progress(stage_name, fraction);
         }
     };
-    const std::string started_at = model::format_timestamp(model::now_utc());
     const std::vector<HotspotRole> roles = expand_roles(config.roles);
+    HotspotLayers written;
+    if (stage.profile() == Profile::partnership) {
+        report("aggregating", 0.0);
+        std::vector<HotspotRole> single = roles;
+        if (single.size() == 1 && single.front() == HotspotRole::all) {
+            single = expand_roles({HotspotRole::all});
+        }
+        written.roles = write_aggregates(profiled, single, stage, layers);
+        return written;
+    }
 
-    // The incidents of each role, filtered.
-    report("reading incidents", 0.0);
+    // The incidents of each role.
     std::vector<RoleInput> inputs;
     for (const HotspotRole role : roles) {
         inputs.push_back({role, {}, {}});
     }
-    std::string first_day;
-    std::string last_day;
     std::unordered_map<std::string, std::int32_t> child_numbers;
-    store.for_each_incident([&](const store::Incident& incident) {
-        if (!config.filter.selects(incident)) {
-            return;
-        }
+    for (const store::Incident& incident : profiled.incidents()) {
         const std::int32_t child =
             child_numbers
                 .emplace(child_key(incident), static_cast<std::int32_t>(child_numbers.size()))
                 .first->second;
-        bool used = false;
         for (RoleInput& input : inputs) {
             if (input.role == HotspotRole::all || to_string(input.role) == incident.role) {
                 input.incidents.push_back(incident);
                 input.children.push_back(child);
-                used = true;
             }
         }
-        const std::string day = incident.at.substr(0, 10);
-        if (used && !day.empty()) {
-            first_day = first_day.empty() ? day : std::min(first_day, day);
-            last_day = std::max(last_day, day);
-        }
-    });
-
-    std::error_code error;
-    std::filesystem::create_directories(config.out, error);
-    if (error) {
-        throw IoError("cannot create " + config.out.string() + ": " + error.message());
     }
-    const gdal::SpatialReference srs = gdal::SpatialReference::from_epsg(store.working_crs());
-    const nlohmann::json parameters = parameters_json(config, roles);
-    const Metadata common = {{"generator", "Waymark hotspots"},
-                             {"profile", std::string(to_string(config.profile))},
-                             {"count", std::string(to_string(config.count))},
-                             {"filters", filter_json(config.filter).dump()},
-                             {"data_window", first_day + "/" + last_day},
-                             {"generated_at", started_at}};
-    LayerWriter layers(config.out, "hotspots", store.working_crs(), config.profile, common);
-    const LocalClock clock(config.time_zone);
 
-    HotspotResult result;
-    std::vector<std::filesystem::path> rasters;
+    const gdal::SpatialReference srs = gdal::SpatialReference::from_epsg(working_crs);
+    const LocalClock clock(config.time_zone);
     std::vector<std::unique_ptr<RoleAnalysis>> analyses;
     const double steps = static_cast<double>(inputs.size() * config.methods.size());
     double done = 0;
     for (const RoleInput& input : inputs) {
-        analyses.push_back(
-            std::make_unique<RoleAnalysis>(config, input, layers, common, srs, clock, rasters));
+        analyses.push_back(std::make_unique<RoleAnalysis>(config, input, stage, layers, common, srs,
+                                                          clock, written.rasters));
+        if (config.points && input.role != HotspotRole::all && !input.incidents.empty()) {
+            analyses.back()->points();
+        }
         for (const HotspotMethod method : config.methods) {
             report(std::string(to_string(method)) + " " + std::string(to_string(input.role)),
                    done / steps);
@@ -977,17 +1122,47 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
         std::find(config.methods.begin(), config.methods.end(), HotspotMethod::kde) !=
             config.methods.end()) {
         try {
-            dual_density(config, *from, *found, common, srs, rasters, found->summary());
+            dual_density(config, *from, *found, common, srs, written.rasters, found->summary());
         } catch (const InputError& refused) {
             found->summary().notes.push_back(std::string("dual density refused: ") +
                                              refused.what());
         }
     }
     for (auto& analysis : analyses) {
-        result.roles.push_back(analysis->summary());
+        written.roles.push_back(analysis->summary());
     }
+    return written;
+}
+
+HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
+                           const ProfileStage& stage, const HotspotProgress& progress) {
+    const std::string started_at = model::format_timestamp(model::now_utc());
+    const std::vector<HotspotRole> roles = expand_roles(config.roles);
+    if (progress) {
+        progress("reading incidents", 0.0);
+    }
+    const ProfiledIncidents incidents = select_incidents(store, config, stage);
+    const auto [first_day, last_day] = data_window(incidents, config);
+
+    std::error_code error;
+    std::filesystem::create_directories(config.out, error);
+    if (error) {
+        throw IoError("cannot create " + config.out.string() + ": " + error.message());
+    }
+    const nlohmann::json parameters = parameters_json(config, roles);
+    Metadata common = stage.metadata();
+    common.insert({{"generator", "Waymark hotspots"},
+                   {"count", std::string(to_string(config.count))},
+                   {"filters", filter_json(config.filter).dump()},
+                   {"data_window", first_day + "/" + last_day},
+                   {"generated_at", started_at}});
+    LayerWriter layers(config.out, "hotspots", store.working_crs(), stage.profile(), common);
+    const HotspotLayers written = write_hotspot_layers(incidents, config, stage, layers, common,
+                                                       store.working_crs(), progress);
+    HotspotResult result;
+    result.roles = written.roles;
     result.files = layers.close();
-    result.files.insert(result.files.end(), rasters.begin(), rasters.end());
+    result.files.insert(result.files.end(), written.rasters.begin(), written.rasters.end());
 
     // Nothing written but an empty GeoPackage: every analysis was refused.
     if (result.files.size() == 1) {
@@ -1000,7 +1175,10 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
         throw InputError("hotspots: nothing could be analysed:" + reasons);
     }
 
-    report("recording the run", 1.0);
+    if (progress) {
+        progress("recording the run", 1.0);
+    }
+    const std::string profile(to_string(stage.profile()));
     nlohmann::json files = nlohmann::json::object();
     for (const std::filesystem::path& file : result.files) {
         files[std::filesystem::relative(file, config.out).string()] = sha256_of_file(file);
@@ -1009,15 +1187,16 @@ HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
     for (const RoleSummary& summary : result.roles) {
         summaries.push_back(summary_json(summary));
     }
-    nlohmann::json run = {{"profile", to_string(config.profile)},
+    nlohmann::json run = {{"profile", profile},
                           {"generated_at", started_at},
                           {"working_crs", store.working_crs()},
                           {"data_window", {{"first", first_day}, {"last", last_day}}},
                           {"parameters", parameters},
+                          {"withheld", withheld_json(stage.withheld(incidents.counts()))},
                           {"roles", summaries},
                           {"files", files}};
-    result.analysis_run = store.record_analysis({"hotspots", std::string(to_string(config.profile)),
-                                                 started_at, parameters.dump(), files.dump()});
+    result.analysis_run =
+        store.record_analysis({"hotspots", profile, started_at, parameters.dump(), files.dump()});
     run["analysis_run"] = result.analysis_run;
     const std::filesystem::path summary_path = config.out / "hotspots.json";
     std::ofstream out(summary_path);

@@ -13,6 +13,7 @@
 // children — and the statistics use the one chosen by --count.
 
 #include "engine/profile.hpp"
+#include "engine/profile_stage.hpp"
 #include "engine/store/store.hpp"
 #include "geo/grid.hpp"
 #include "geo/point.hpp"
@@ -21,13 +22,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace waymark {
+
+class LayerWriter;
 
 enum class HotspotRole { from, found, visited, concern, all };
 enum class HotspotMethod { dbscan, gistar, kde };
@@ -90,8 +95,9 @@ struct HotspotConfig {
 
     /// Local time zone of the hour-of-day and weekday profiles (area settings).
     std::string time_zone = "Europe/London";
+    /// Also write every incident as a point (points_<role>), as the export does.
+    bool points = false;
     std::filesystem::path out;
-    Profile profile = Profile::analyst;
 };
 
 /// What one role's analyses found, for the command's report.
@@ -127,10 +133,35 @@ double auto_min_points(std::span<const geo::Point> places, std::span<const doubl
 /// `progress(stage, fraction)` is called as work advances.
 using HotspotProgress = std::function<void(std::string_view, double)>;
 
-/// Runs the configured analyses over the store's incidents and writes them to
-/// config.out. Throws UsageError for an unsupported profile, InputError when
-/// nothing could be analysed (every analysis refused, with the reasons).
+/// The run's parameters as a JSON object (text): everything needed to repeat it.
+std::string hotspot_parameters(const HotspotConfig& config);
+
+/// The store's incidents that config.filter selects, through the profile stage.
+ProfiledIncidents select_incidents(const store::Store& store, const HotspotConfig& config,
+                                   const ProfileStage& stage);
+
+/// The first and last day (YYYY-MM-DD) of the incidents of config.roles.
+std::pair<std::string, std::string> data_window(const ProfiledIncidents& incidents,
+                                                const HotspotConfig& config);
+
+struct HotspotLayers {
+    std::vector<RoleSummary> roles;
+    std::vector<std::filesystem::path> rasters; ///< density GeoTIFFs, in config.out
+};
+
+/// Runs the configured analyses and writes their layers to `layers` and their
+/// surfaces to config.out. Partnership: the suppressed cell counts of each
+/// role instead (profile_stage.hpp). `common` is written into every surface.
+HotspotLayers write_hotspot_layers(const ProfiledIncidents& incidents, const HotspotConfig& config,
+                                   const ProfileStage& stage, LayerWriter& layers,
+                                   const std::map<std::string, std::string>& common,
+                                   int working_crs, const HotspotProgress& progress = {});
+
+/// Runs the configured analyses over the store's incidents, through `stage`,
+/// and writes them to config.out with hotspots.json, recording the run.
+/// Throws InputError when nothing could be analysed (every analysis refused,
+/// with the reasons).
 HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
-                           const HotspotProgress& progress = {});
+                           const ProfileStage& stage, const HotspotProgress& progress = {});
 
 } // namespace waymark

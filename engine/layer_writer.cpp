@@ -1,6 +1,7 @@
 #include "engine/layer_writer.hpp"
 
 #include "base/error.hpp"
+#include "engine/profile_stage.hpp"
 #include "geo/gdal.hpp"
 
 #include <gdal.h>
@@ -156,6 +157,7 @@ struct LayerWriter::State {
     std::map<std::string, std::string> common;
     std::optional<gdal::Dataset> gpkg;
     std::vector<std::filesystem::path> written;
+    std::vector<WrittenLayer> layers;
 
     State(const std::filesystem::path& out, const std::string& stem, int crs, Profile p,
           std::map<std::string, std::string> metadata)
@@ -183,8 +185,23 @@ LayerWriter::LayerWriter(LayerWriter&&) noexcept = default;
 LayerWriter& LayerWriter::operator=(LayerWriter&&) noexcept = default;
 LayerWriter::~LayerWriter() = default;
 
-void LayerWriter::write(const LayerDescription& layer, std::span<const LayerFeature> features) {
+const std::filesystem::path& LayerWriter::geopackage() const {
+    return m_state->gpkg_path;
+}
+
+const std::vector<WrittenLayer>& LayerWriter::layers() const {
+    return m_state->layers;
+}
+
+void LayerWriter::write(const ApprovedLayer& approved) {
     State& s = *m_state;
+    const LayerDescription& layer = approved.description();
+    const std::span<const LayerFeature> features = approved.features();
+    if (approved.profile() != s.profile) {
+        throw Error("layer " + layer.name + " was approved for the " +
+                    std::string(to_string(approved.profile())) + " profile, not for the " +
+                    std::string(to_string(s.profile)) + " outputs of " + s.gpkg_path.string());
+    }
     if (!s.gpkg) {
         throw IoError("layer " + layer.name + ": the writer of " + s.gpkg_path.string() +
                       " is closed");
@@ -235,6 +252,7 @@ void LayerWriter::write(const LayerDescription& layer, std::span<const LayerFeat
     write_features(json_layer, layer, features, &s.to_wgs84, json_path.string());
     json.close();
     s.written.push_back(json_path);
+    s.layers.push_back({layer, static_cast<std::int64_t>(features.size())});
 }
 
 std::vector<std::filesystem::path> LayerWriter::close() {

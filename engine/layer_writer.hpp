@@ -3,8 +3,8 @@
 // The one writer of vector layers (design/ARCHITECTURE.md): every layer goes
 // into a GeoPackage in the working CRS, for QGIS, and into an RFC 7946
 // GeoJSON copy in WGS 84, each carrying its title, abstract, the profile and
-// the parameters that made it. Callers hand it rows that have already been
-// through the profile stage (engine/profile.hpp).
+// the parameters that made it. It takes only layers the profile stage has
+// approved (engine/profile_stage.hpp), for the profile it was opened with.
 
 #include "engine/profile.hpp"
 #include "geo/point.hpp"
@@ -48,6 +48,14 @@ struct LayerDescription {
     std::map<std::string, std::string> metadata;
 };
 
+class ApprovedLayer;
+
+/// A layer written, for manifests and project files.
+struct WrittenLayer {
+    LayerDescription description; ///< as given (metadata: the layer's own items)
+    std::int64_t features = 0;
+};
+
 class LayerWriter {
 public:
     /// Writes `dir/<stem>.gpkg` and `dir/geojson/<layer>.geojson`, replacing
@@ -60,9 +68,15 @@ public:
     ~LayerWriter();
 
     /// Writes one layer to both files, in one transaction for the GeoPackage.
-    /// Throws InputError for a feature whose value count or types do not
-    /// match the fields, IoError for GDAL failures.
-    void write(const LayerDescription& layer, std::span<const LayerFeature> features);
+    /// Throws Error for a layer approved for another profile, InputError for
+    /// a feature whose value count or types do not match the fields, IoError
+    /// for GDAL failures.
+    void write(const ApprovedLayer& approved);
+
+    /// The GeoPackage being written (its layers are readable once closed).
+    const std::filesystem::path& geopackage() const;
+    /// The layers written so far, in order.
+    const std::vector<WrittenLayer>& layers() const;
 
     /// Closes both datasets; returns every file written. Throws IoError.
     std::vector<std::filesystem::path> close();

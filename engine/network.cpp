@@ -425,10 +425,10 @@ private:
             }
             const std::size_t child = person(child_id, m::PersonKind::child);
             const std::string date = rhi_date(r);
-            const bool restricted = r.consent_to_share == false || r.sensitive_disclosure;
             const auto rhi_evidence = [&](const std::string& detail) {
                 LinkEvidence e = evidence(r.rhi_id, "RHI", date, detail);
-                e.consent_restricted = restricted;
+                e.consent_restricted = r.consent_to_share == false;
+                e.sensitive = r.sensitive_disclosure;
                 return e;
             };
             for (const auto& p : r.people) {
@@ -664,6 +664,11 @@ std::string Link::last_date() const {
 bool Link::weak() const {
     return !evidence.empty() && std::all_of(evidence.begin(), evidence.end(),
                                             [](const LinkEvidence& e) { return e.weak; });
+}
+
+bool Link::handling_conditions() const {
+    return std::any_of(evidence.begin(), evidence.end(),
+                       [](const LinkEvidence& e) { return e.grade_handling == "C"; });
 }
 
 bool Link::consent_restricted() const {

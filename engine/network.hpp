@@ -53,7 +53,8 @@ struct LinkEvidence {
     std::string detail; ///< "missing_with", "same_found", "with", "slept", "suspect/victim", …
     std::string grade_source, grade_intelligence, grade_handling; ///< CPI grading
     bool weak = false;               ///< CPI graded source 3 or intelligence E
-    bool consent_restricted = false; ///< RHI without consent to share, or a sensitive disclosure
+    bool consent_restricted = false; ///< RHI without consent to share
+    bool sensitive = false;          ///< RHI recording a sensitive disclosure
 };
 
 /// Link types, in the order docs/network.md explains them.
@@ -82,6 +83,9 @@ struct Link {
     /// Every record it rests on is weak intelligence.
     bool weak() const;
     bool consent_restricted() const;
+    /// Some record it rests on is CPI intelligence with handling code C
+    /// (shared with conditions).
+    bool handling_conditions() const;
 };
 
 /// The outcome of one mention without an id, for resolution.csv.
@@ -151,7 +155,6 @@ struct NetworkConfig {
                                        NetworkFormat::csv};
     std::filesystem::path overrides_file; ///< recorded with the run
     std::filesystem::path out;
-    Profile profile = Profile::analyst;
 };
 
 struct NetworkResult {
@@ -167,10 +170,5 @@ struct NetworkResult {
 };
 
 using NetworkProgress = std::function<void(std::string_view stage, double fraction)>;
-
-/// Builds, measures and writes the network. Throws UsageError for an --ego
-/// that is not an entity, InputError for outputs that cannot be made.
-NetworkResult run_network(store::Store& store, const NetworkConfig& config,
-                          const NetworkProgress& progress = {});
 
 } // namespace waymark

@@ -2,6 +2,8 @@
 // i2 ANX, CSV), the GeoPackage/GeoJSON network layers for QGIS, the
 // resolution decisions and network.json — recorded in the store.
 
+#include "engine/network_output.hpp"
+
 #include "base/error.hpp"
 #include "engine/layer_writer.hpp"
 #include "engine/model/timestamp.hpp"
@@ -28,7 +30,9 @@ using Type = graph::AttributeDef::Type;
 constexpr std::array<std::string_view, 5> format_names = {"gexf", "graphml", "anx", "geojson",
                                                           "csv"};
 
-Colour entity_colour(const Entity& e) {
+} // namespace
+
+graph::Colour entity_colour(const Entity& e) {
     switch (e.kind) {
     case EntityKind::child:
         return {31, 119, 180};
@@ -46,6 +50,8 @@ Colour entity_colour(const Entity& e) {
     return {};
 }
 
+namespace {
+
 /// i2 icons: the writer's default for the kind (docs/formats-network.md),
 /// except homes, placements and restricted places, drawn as houses.
 std::string entity_icon(const Entity& e) {
@@ -54,7 +60,9 @@ std::string entity_icon(const Entity& e) {
     return house ? "House" : "";
 }
 
-Colour link_colour(LinkType type) {
+} // namespace
+
+graph::Colour link_colour(LinkType type) {
     static constexpr std::array<Colour, 10> colours = {{{31, 120, 180},
                                                         {166, 206, 227},
                                                         {51, 160, 44},
@@ -67,6 +75,8 @@ Colour link_colour(LinkType type) {
                                                         {153, 153, 153}}};
     return colours.at(static_cast<std::size_t>(type));
 }
+
+namespace {
 
 /// i2's link strength from the evidence: stated and first-hand links are
 /// confirmed; inferred ones and CPI intelligence not graded A or B
@@ -112,10 +122,11 @@ std::string source_type(const std::string& source) {
     return source == "inferred" ? "Inferred by Waymark" : "Entity resolution";
 }
 
-graph::GraphDocument make_document(const Network& net, const NetworkMeasures& measures,
+graph::GraphDocument make_document(const ProfiledNetwork& profiled, const NetworkMeasures& measures,
                                    const std::vector<bool>& selected, const std::string& title,
                                    const std::string& generated_at,
                                    const std::vector<std::pair<std::string, std::string>>& meta) {
+    const Network& net = profiled.network();
     graph::GraphDocument doc;
     doc.title = title;
     doc.description = "Peer and associate network: people, places and vehicles linked by police "
@@ -143,6 +154,7 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
                            {"records", "Source records", Type::text},
                            {"weak", "Weak intelligence only", Type::boolean},
                            {"consent_restricted", "RHI without consent to share", Type::boolean},
+                           {"handling_conditions", "CPI handling code C", Type::boolean},
                            {"score", "Match score", Type::real}};
     for (std::size_t i = 0; i < net.entities.size(); ++i) {
         if (!selected[i]) {
@@ -208,6 +220,7 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
         edge.values.emplace_back(Value(join(records, ";")));
         edge.values.emplace_back(Value(l.weak()));
         edge.values.emplace_back(Value(l.consent_restricted()));
+        edge.values.emplace_back(Value(l.handling_conditions()));
         edge.values.emplace_back(l.type == LinkType::possible_match ? std::optional(Value(l.score))
                                                                     : std::nullopt);
         doc.edges.push_back(std::move(edge));
@@ -217,8 +230,10 @@ graph::GraphDocument make_document(const Network& net, const NetworkMeasures& me
 
 /// Where each entity is drawn on a map, as the place entity it is drawn at:
 /// a place at itself; anyone else at the place their links to places rest on
-/// most records of (ties: the first place by id).
-std::vector<std::optional<std::size_t>> placed_at(const Network& net) {
+/// most records of (ties: the first place by id); nowhere for an entity the
+/// profile does not let be placed.
+std::vector<std::optional<std::size_t>> placed_at(const ProfiledNetwork& profiled) {
+    const Network& net = profiled.network();
     std::vector<std::optional<std::size_t>> at(net.entities.size());
     std::map<std::pair<std::size_t, std::size_t>, std::size_t> records; // (entity, place) → count
     for (std::size_t i = 0; i < net.entities.size(); ++i) {
@@ -230,7 +245,7 @@ std::vector<std::optional<std::size_t>> placed_at(const Network& net) {
         for (const auto& [self, other] : {std::pair(l.a, l.b), std::pair(l.b, l.a)}) {
             const Entity& o = net.entities[other];
             if (net.entities[self].kind != EntityKind::place && o.kind == EntityKind::place &&
-                o.point) {
+                o.point && profiled.placeable(self)) {
                 records[{self, other}] += l.evidence.size();
             }
         }
@@ -247,16 +262,19 @@ std::vector<std::optional<std::size_t>> placed_at(const Network& net) {
     return at;
 }
 
-void write_layers(const Network& net, const NetworkMeasures& measures,
-                  const std::vector<bool>& selected, const NetworkConfig& config, int working_crs,
-                  const std::map<std::string, std::string>& meta,
-                  std::vector<std::filesystem::path>& files) {
-    const auto at = placed_at(net);
+} // namespace
+
+void write_network_layers(const NetworkAnalysis& analysis, const ProfileStage& stage,
+                          LayerWriter& writer) {
+    const ProfiledNetwork& profiled = analysis.network;
+    const Network& net = profiled.network();
+    const NetworkMeasures& measures = analysis.measures;
+    const std::vector<bool>& selected = analysis.selected;
+    const auto at = placed_at(profiled);
     const auto point = [&net](std::size_t place) {
         const model::Point p = *net.entities[place].point;
         return geo::Point{p.x, p.y};
     };
-    LayerWriter writer(config.out, "network", working_crs, config.profile, meta);
     LayerDescription nodes;
     nodes.name = "network_nodes";
     nodes.title = "Network: people, places and vehicles";
@@ -289,7 +307,7 @@ void write_layers(const Network& net, const NetworkMeasures& measures,
         f.values.emplace_back(static_cast<std::int64_t>(measures.component[i]));
         features.push_back(std::move(f));
     }
-    writer.write(nodes, features);
+    writer.write(stage.approve(nodes, features));
 
     LayerDescription links;
     links.name = "network_links";
@@ -297,11 +315,12 @@ void write_layers(const Network& net, const NetworkMeasures& measures,
     links.abstract = "Links between entities that both have a position, drawn as straight lines; "
                      "type, dates, record count and grading as in the graph files.";
     links.geometry = LayerDescription::Geometry::line;
-    links.fields = {{"link", LayerField::Type::text},      {"source", LayerField::Type::text},
-                    {"target", LayerField::Type::text},    {"type", LayerField::Type::text},
-                    {"count", LayerField::Type::integer},  {"first_date", LayerField::Type::text},
-                    {"last_date", LayerField::Type::text}, {"strength", LayerField::Type::text},
-                    {"weak", LayerField::Type::integer}};
+    links.fields = {
+        {"link", LayerField::Type::text},      {"source", LayerField::Type::text},
+        {"target", LayerField::Type::text},    {"type", LayerField::Type::text},
+        {"count", LayerField::Type::integer},  {"first_date", LayerField::Type::text},
+        {"last_date", LayerField::Type::text}, {"strength", LayerField::Type::text},
+        {"weak", LayerField::Type::integer},   {"handling_c", LayerField::Type::integer}};
     std::vector<LayerFeature> lines;
     for (std::size_t k = 0; k < net.links.size(); ++k) {
         const Link& l = net.links[k];
@@ -319,13 +338,13 @@ void write_layers(const Network& net, const NetworkMeasures& measures,
         f.values.emplace_back(l.last_date());
         f.values.emplace_back(strength(l));
         f.values.emplace_back(static_cast<std::int64_t>(l.weak() ? 1 : 0));
+        f.values.emplace_back(static_cast<std::int64_t>(l.handling_conditions() ? 1 : 0));
         lines.push_back(std::move(f));
     }
-    writer.write(links, lines);
-    for (auto& file : writer.close()) {
-        files.push_back(std::move(file));
-    }
+    writer.write(stage.approve(links, lines));
 }
+
+namespace {
 
 template <class Write>
 std::filesystem::path write_file(const std::filesystem::path& path, Write write) {
@@ -433,26 +452,27 @@ std::string_view to_string(NetworkFormat format) {
     return format_names.at(static_cast<std::size_t>(format));
 }
 
-NetworkResult run_network(store::Store& store, const NetworkConfig& config,
-                          const NetworkProgress& progress) {
-    require_supported_profile(config.profile, "network");
-    const auto report = [&progress](std::string_view stage, double fraction) {
+NetworkAnalysis analyse_network(const store::NetworkEvidence& evidence, const NetworkConfig& config,
+                                const ProfileStage& stage, const NetworkProgress& progress) {
+    const auto report = [&progress](std::string_view name, double fraction) {
         if (progress) {
-            progress(stage, fraction);
+            progress(name, fraction);
         }
     };
-    const std::string started_at = model::format_timestamp(model::now_utc());
-    report("reading the records", 0.0);
-    const store::NetworkEvidence evidence = store.network_evidence();
     report("resolving names and linking", 0.2);
-    const Network net = build_network(evidence, config.build);
+    ProfiledNetwork profiled = stage.network(build_network(evidence, config.build), evidence);
     report("measuring", 0.5);
-    const NetworkMeasures measures = measure_network(net, config.measure);
+    NetworkMeasures measures = measure_network(profiled.network(), config.measure);
+    const Network& net = profiled.network();
 
-    // The entities written: all, or the ego network of --ego.
+    // The entities written: all, or the ego network of --ego (given by its
+    // source id or, for a pseudonymised profile, by its pseudonym).
     std::vector<bool> selected(net.entities.size(), config.ego.empty());
     if (!config.ego.empty()) {
-        const auto centre = net.find(config.ego);
+        auto centre = net.find(stage.id(config.ego));
+        if (!centre) {
+            centre = net.find(config.ego);
+        }
         if (!centre) {
             throw UsageError("--ego " + config.ego +
                              ": no entity of the network has this id (ids are person ids such as "
@@ -470,12 +490,10 @@ NetworkResult run_network(store::Store& store, const NetworkConfig& config,
             selected[v] = true;
         }
     }
+    return {std::move(profiled), std::move(measures), std::move(selected)};
+}
 
-    std::error_code error;
-    std::filesystem::create_directories(config.out, error);
-    if (error) {
-        throw IoError("cannot create " + config.out.string() + ": " + error.message());
-    }
+std::string network_parameters(const NetworkConfig& config) {
     nlohmann::json parameters = {
         {"since", config.build.since},
         {"until", config.build.until},
@@ -494,49 +512,101 @@ NetworkResult run_network(store::Store& store, const NetworkConfig& config,
         formats.push_back(std::string(to_string(f)));
     }
     parameters["formats"] = formats;
-    const std::vector<std::pair<std::string, std::string>> meta = {
-        {"profile", std::string(to_string(config.profile))}, {"parameters", parameters.dump()}};
-    std::map<std::string, std::string> layer_meta(meta.begin(), meta.end());
-    layer_meta["generated_at"] = started_at;
-    layer_meta["generator"] = "Waymark network";
+    return parameters.dump();
+}
 
-    report("writing", 0.8);
+std::vector<std::filesystem::path> write_network_files(const NetworkAnalysis& analysis,
+                                                       const NetworkConfig& config,
+                                                       const ProfileStage& stage,
+                                                       const std::filesystem::path& dir,
+                                                       const std::string& generated_at) {
+    std::error_code error;
+    std::filesystem::create_directories(dir, error);
+    if (error) {
+        throw IoError("cannot create " + dir.string() + ": " + error.message());
+    }
+    std::vector<std::pair<std::string, std::string>> meta;
+    for (const auto& item : stage.metadata()) {
+        meta.emplace_back(item);
+    }
+    meta.emplace_back("parameters", network_parameters(config));
     const std::string title =
         config.ego.empty() ? "Waymark peer network" : "Waymark ego network of " + config.ego;
-    const graph::GraphDocument doc =
-        make_document(net, measures, selected, title, started_at, meta);
-    NetworkResult result;
+    const graph::GraphDocument doc = make_document(analysis.network, analysis.measures,
+                                                   analysis.selected, title, generated_at, meta);
+    std::vector<std::filesystem::path> files;
     for (const NetworkFormat format : config.formats) {
         switch (format) {
         case NetworkFormat::gexf:
-            result.files.push_back(write_file(config.out / "network.gexf",
-                                              [&](std::ostream& o) { graph::write_gexf(doc, o); }));
+            files.push_back(write_file(dir / "network.gexf",
+                                       [&](std::ostream& o) { graph::write_gexf(doc, o); }));
             break;
         case NetworkFormat::graphml:
-            result.files.push_back(write_file(config.out / "network.graphml", [&](std::ostream& o) {
-                graph::write_graphml(doc, o);
-            }));
+            files.push_back(write_file(dir / "network.graphml",
+                                       [&](std::ostream& o) { graph::write_graphml(doc, o); }));
             break;
         case NetworkFormat::anx:
-            result.files.push_back(write_file(config.out / "network.anx",
-                                              [&](std::ostream& o) { graph::write_anx(doc, o); }));
+            files.push_back(write_file(dir / "network.anx",
+                                       [&](std::ostream& o) { graph::write_anx(doc, o); }));
             break;
         case NetworkFormat::csv:
-            result.files.push_back(write_file(config.out / "nodes.csv", [&](std::ostream& o) {
-                graph::write_csv_nodes(doc, o);
-            }));
-            result.files.push_back(write_file(config.out / "edges.csv", [&](std::ostream& o) {
-                graph::write_csv_edges(doc, o);
-            }));
+            files.push_back(write_file(dir / "nodes.csv",
+                                       [&](std::ostream& o) { graph::write_csv_nodes(doc, o); }));
+            files.push_back(write_file(dir / "edges.csv",
+                                       [&](std::ostream& o) { graph::write_csv_edges(doc, o); }));
             break;
         case NetworkFormat::geojson:
-            write_layers(net, measures, selected, config, store.working_crs(), layer_meta,
-                         result.files);
-            break;
+            break; // layers: write_network_layers()
         }
     }
-    result.files.push_back(write_file(config.out / "resolution.csv",
-                                      [&](std::ostream& o) { write_resolution_csv(net, o); }));
+    // The names mentioned and what resolution made of them are for the
+    // analyst who corrects them; no other profile sees names.
+    if (stage.profile() == Profile::analyst) {
+        files.push_back(write_file(dir / "resolution.csv", [&](std::ostream& o) {
+            write_resolution_csv(analysis.network.network(), o);
+        }));
+    }
+    return files;
+}
+
+void require_network_profile(Profile profile) {
+    if (profile == Profile::partnership) {
+        throw UsageError("network --profile partnership: the partnership profile gets "
+                         "aggregates only, never the network itself; 'waymark export --profile "
+                         "partnership' writes the network's counts with small numbers suppressed");
+    }
+}
+
+NetworkResult run_network(store::Store& store, const NetworkConfig& config,
+                          const ProfileStage& stage, const NetworkProgress& progress) {
+    require_network_profile(stage.profile());
+    const auto report = [&progress](std::string_view name, double fraction) {
+        if (progress) {
+            progress(name, fraction);
+        }
+    };
+    const std::string started_at = model::format_timestamp(model::now_utc());
+    report("reading the records", 0.0);
+    const store::NetworkEvidence evidence = store.network_evidence();
+    const NetworkAnalysis analysis = analyse_network(evidence, config, stage, progress);
+    const Network& net = analysis.network.network();
+    const NetworkMeasures& measures = analysis.measures;
+
+    report("writing", 0.8);
+    NetworkResult result;
+    result.files = write_network_files(analysis, config, stage, config.out, started_at);
+    if (std::find(config.formats.begin(), config.formats.end(), NetworkFormat::geojson) !=
+        config.formats.end()) {
+        std::map<std::string, std::string> layer_meta = stage.metadata();
+        layer_meta["parameters"] = network_parameters(config);
+        layer_meta["generated_at"] = started_at;
+        layer_meta["generator"] = "Waymark network";
+        LayerWriter writer(config.out, "network", store.working_crs(), stage.profile(), layer_meta);
+        write_network_layers(analysis, stage, writer);
+        for (auto& file : writer.close()) {
+            result.files.push_back(std::move(file));
+        }
+    }
 
     for (const Entity& e : net.entities) {
         ++result.entities[std::string(to_string(e.kind))];
@@ -551,17 +621,24 @@ NetworkResult run_network(store::Store& store, const NetworkConfig& config,
         result.unmatched += m.resolution.outcome == graph::Outcome::unmatched ? 1 : 0;
         result.overridden += m.resolution.overridden ? 1 : 0;
     }
-    result.nodes_written = static_cast<std::int64_t>(doc.nodes.size());
-    result.links_written = static_cast<std::int64_t>(doc.edges.size());
+    result.nodes_written = std::count(analysis.selected.begin(), analysis.selected.end(), true);
+    result.links_written = std::count_if(net.links.begin(), net.links.end(), [&](const Link& l) {
+        return analysis.selected[l.a] && analysis.selected[l.b];
+    });
     result.components = measures.components;
     result.communities = measures.communities;
     result.modularity = measures.modularity;
     result.betweenness_sampled = measures.betweenness_sampled;
 
     report("recording the run", 0.95);
+    const std::string profile(to_string(stage.profile()));
     nlohmann::json files = nlohmann::json::object();
     for (const std::filesystem::path& file : result.files) {
         files[std::filesystem::relative(file, config.out).string()] = sha256_of_file(file);
+    }
+    nlohmann::json withheld = nlohmann::json::object();
+    for (const auto& [key, value] : stage.withheld(analysis.network.counts())) {
+        withheld[key] = value ? nlohmann::json(*value) : nlohmann::json(nullptr);
     }
     nlohmann::json summary = {
         {"entities", result.entities},
@@ -576,16 +653,15 @@ NetworkResult run_network(store::Store& store, const NetworkConfig& config,
         {"components", result.components},
         {"communities", result.communities},
         {"modularity", result.modularity},
+        {"withheld", withheld},
         {"betweenness",
          {{"sampled", measures.betweenness_sampled}, {"error_bound", measures.betweenness_error}}}};
-    result.analysis_run = store.record_analysis({"network", std::string(to_string(config.profile)),
-                                                 started_at, parameters.dump(), files.dump()});
-    const nlohmann::json run = {{"profile", to_string(config.profile)},
-                                {"generated_at", started_at},
-                                {"parameters", parameters},
-                                {"summary", summary},
-                                {"files", files},
-                                {"analysis_run", result.analysis_run}};
+    const nlohmann::json parameters = nlohmann::json::parse(network_parameters(config));
+    result.analysis_run =
+        store.record_analysis({"network", profile, started_at, parameters.dump(), files.dump()});
+    const nlohmann::json run = {{"profile", profile},       {"generated_at", started_at},
+                                {"parameters", parameters}, {"summary", summary},
+                                {"files", files},           {"analysis_run", result.analysis_run}};
     result.files.push_back(write_file(config.out / "network.json",
                                       [&](std::ostream& o) { o << run.dump(2) << '\n'; }));
     report("done", 1.0);

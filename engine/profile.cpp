@@ -32,14 +32,4 @@ std::string_view to_string(Profile profile) {
     return "analyst";
 }
 
-void require_supported_profile(Profile profile, std::string_view command) {
-    if (profile != Profile::analyst) {
-        throw UsageError(std::string(command) + " --profile " + std::string(to_string(profile)) +
-                         ": this build writes only the analyst profile; the " +
-                         std::string(to_string(profile)) +
-                         " profile's pseudonyms, coarsening and suppression are not built yet, "
-                         "so nothing is written rather than too much");
-    }
-}
-
 } // namespace waymark

@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cerrno>
 #include <cstring>
@@ -49,6 +50,19 @@ private:
 };
 
 } // namespace
+
+std::vector<unsigned char> hmac_sha256(std::span<const unsigned char> key,
+                                       std::string_view message) {
+    std::vector<unsigned char> mac(EVP_MAX_MD_SIZE);
+    unsigned int size = 0;
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(),
+             &size) == nullptr) {
+        throw Error("HMAC-SHA-256 failed (OpenSSL)");
+    }
+    mac.resize(size);
+    return mac;
+}
 
 std::string sha256_hex(std::string_view bytes) {
     Digest digest("text");

@@ -46,6 +46,14 @@ echo "== waymark network --out $out/network --profile analyst"
 rm -rf "$out/network"
 "$waymark" --db "$db" network --out "$out/network" --profile analyst
 echo
+# One bundle per audience (docs/export.md). A folder of an earlier export is
+# replaced; any other folder is refused, so the old ones go first.
+for profile in analyst panel partnership; do
+  echo "== waymark export --out $out/export-$profile --profile $profile"
+  rm -rf "$out/export-$profile"
+  "$waymark" --db "$db" export --out "$out/export-$profile" --profile "$profile"
+  echo
+done
 cat <<MSG
 Results are in $out/:
   sample-world/   the synthetic world in the canonical formats, with truth.json
@@ -74,9 +82,15 @@ Results are in $out/:
                   nodes.csv, edges.csv   the same as tables
                   resolution.csv  every name matched to a person, and why
                   network.json    parameters, counts and file checksums
+  export-analyst/ export-panel/ export-partnership/
+                  one bundle per audience (docs/export.md): open waymark.qgs
+                  in QGIS (Project > Open) and every layer appears styled;
+                  the panel's ids are pseudonyms and its homes snapped to
+                  500 m; the partnership's are cell counts with fewer than 5
+                  children suppressed; manifest.json says what each holds
 
-Triggers, disruption planning and exports arrive with the commands of later releases;
+Triggers, disruption planning and the viewer arrive with the commands of later releases;
 'waymark --help' lists what this build can do. Documentation: docs/README.md
-(docs/hotspots.md for hotspots, docs/network.md for the network, docs/import.md for imports, docs/synth.md for
+(docs/hotspots.md for hotspots, docs/network.md for the network, docs/export.md for the bundles, docs/import.md for imports, docs/synth.md for
 the sample world).
 MSG

@@ -58,5 +58,6 @@ std::unique_ptr<Command> make_synth_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_import_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_hotspots_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_network_command(CLI::App& subcommand);
+std::unique_ptr<Command> make_export_command(CLI::App& subcommand);
 
 } // namespace waymark::cli

@@ -59,6 +59,18 @@ const std::vector<CommandSpec>& all_commands() {
          "GraphML, i2 ANX, CSV and map layers. --out and --profile are required.\n"
          "See docs/network.md.",
          make_network_command},
+        {"export",
+         "One bundle for one audience: every layer styled for QGIS, the network, a "
+         "manifest",
+         "Runs the hotspot analyses and the peer network through the chosen profile and\n"
+         "writes one folder: waymark.gpkg (every layer, its QGIS style stored inside),\n"
+         "density_*.tif, waymark.qgs (a QGIS project opening it all), geojson/ (WGS 84),\n"
+         "network/ (GEXF, GraphML, i2 ANX, CSV) and manifest.json (profile, parameters,\n"
+         "counts, checksums). analyst: everything; panel: pseudonyms, homes and\n"
+         "restricted places snapped to a grid, restricted intelligence withheld;\n"
+         "partnership: cell counts only, fewer than k children suppressed. The run is\n"
+         "recorded in the store's audit log. See docs/export.md.",
+         make_export_command},
     };
     return commands;
 }

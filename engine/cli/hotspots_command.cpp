@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/cli/command.hpp"
+#include "engine/cli/options.hpp"
 #include "engine/cli/progress.hpp"
 #include "engine/hotspots.hpp"
 #include "engine/model/codes.hpp"
@@ -62,17 +63,6 @@ double positive_or_auto(const std::string& text, const char* option, const char*
 
 double metres_or_auto(const std::string& text, const char* option) {
     return positive_or_auto(text, option, "a positive number of metres");
-}
-
-std::string checked_date(const std::string& text, const char* option) {
-    if (!text.empty()) {
-        try {
-            model::parse_date(text);
-        } catch (const InputError& error) {
-            throw UsageError(std::string(option) + ": " + error.what());
-        }
-    }
-    return text;
 }
 
 // "12-15", "12-" or "-15".
@@ -162,7 +152,6 @@ HotspotConfig make_config(const HotspotOptions& o, const AreaSettings& area) {
     c.raster_cell = metres_or_auto(o.raster_cell, "--raster-cell");
     c.time_zone = area.time_zone;
     c.out = o.out;
-    c.profile = parse_profile(o.profile);
     return c;
 }
 
@@ -180,8 +169,9 @@ std::string optional_count(const std::optional<T>& value) {
     return value ? std::to_string(*value) : "-";
 }
 
-void write_text(const HotspotResult& result, const HotspotConfig& config, std::ostream& out) {
-    out << "Hotspots (" << to_string(config.count) << ", profile " << to_string(config.profile)
+void write_text(const HotspotResult& result, const HotspotConfig& config, Profile profile,
+                std::ostream& out) {
+    out << "Hotspots (" << to_string(config.count) << ", profile " << to_string(profile)
         << ") written to " << config.out.string() << "\n\n";
     out << std::left << std::setw(9) << "role" << std::right << std::setw(10) << "incidents"
         << std::setw(10) << "children" << std::setw(8) << "places" << std::setw(10) << "clusters"
@@ -218,17 +208,19 @@ public:
 
     void run(const Context& context) override {
         const HotspotConfig config = make_config(options, context.area);
+        const Profile profile = parse_profile(options.profile); // before anything is read
         const auto store = store::open_store(context.options.db, store::Access::write);
+        const ProfileStage stage = make_profile_stage(*store, profile, context.area);
         ProgressBar bar(context.err, !context.options.quiet);
         const HotspotResult result =
-            run_hotspots(*store, config, [&bar](std::string_view stage, double fraction) {
-                bar.update(stage, fraction);
+            run_hotspots(*store, config, stage, [&bar](std::string_view name, double fraction) {
+                bar.update(name, fraction);
             });
         if (options.json) {
             std::ifstream summary(config.out / "hotspots.json");
             context.out << summary.rdbuf();
         } else if (!context.options.quiet) {
-            write_text(result, config, context.out);
+            write_text(result, config, profile, context.out);
         }
     }
 };
@@ -309,7 +301,8 @@ std::unique_ptr<Command> make_hotspots_command(CLI::App& sub) {
         ->required()
         ->type_name("DIR");
     sub.add_option("--profile", o.profile,
-                   "Who the outputs are for: analyst (this build writes only analyst outputs)")
+                   "Who the outputs are for: analyst, panel (pseudonymised, homes snapped) or "
+                   "partnership (suppressed cell counts only); docs/export.md")
         ->required()
         ->type_name("PROFILE");
     sub.add_flag("--json", o.json, "Print hotspots.json instead of the summary table");

@@ -3,9 +3,10 @@
 
 #include "base/error.hpp"
 #include "engine/cli/command.hpp"
+#include "engine/cli/options.hpp"
 #include "engine/cli/progress.hpp"
 #include "engine/model/timestamp.hpp"
-#include "engine/network.hpp"
+#include "engine/network_output.hpp"
 #include "engine/store/store.hpp"
 
 #include <filesystem>
@@ -34,32 +35,6 @@ struct NetworkOptions {
     bool json = false;
 };
 
-std::string checked_date(const std::string& text, const char* option) {
-    if (!text.empty()) {
-        try {
-            model::parse_date(text);
-        } catch (const InputError& error) {
-            throw UsageError(std::string(option) + ": " + error.what());
-        }
-    }
-    return text;
-}
-
-/// The overrides file: --overrides, else resolution-overrides.csv beside the
-/// store when there is one, so that every later run respects an analyst's
-/// decisions without being told again.
-std::filesystem::path overrides_path(const NetworkOptions& o, const std::string& db) {
-    if (!o.overrides.empty()) {
-        if (!std::filesystem::exists(o.overrides)) {
-            throw UsageError("--overrides: no file " + o.overrides);
-        }
-        return o.overrides;
-    }
-    const std::filesystem::path beside =
-        std::filesystem::path(db).parent_path() / "resolution-overrides.csv";
-    return std::filesystem::exists(beside) ? beside : std::filesystem::path();
-}
-
 NetworkConfig make_config(const NetworkOptions& o, const std::string& db) {
     NetworkConfig c;
     c.formats.clear();
@@ -81,7 +56,7 @@ NetworkConfig make_config(const NetworkOptions& o, const std::string& db) {
     }
     c.build.resolution.merge_threshold = o.merge_threshold;
     c.build.resolution.possible_threshold = o.possible_threshold;
-    c.overrides_file = overrides_path(o, db);
+    c.overrides_file = overrides_path(o.overrides, db);
     if (!c.overrides_file.empty()) {
         c.build.overrides = graph::read_overrides(c.overrides_file.string());
     }
@@ -90,13 +65,12 @@ NetworkConfig make_config(const NetworkOptions& o, const std::string& db) {
     c.measure.seed = o.seed;
     c.measure.threads = o.threads;
     c.out = o.out;
-    c.profile = parse_profile(o.profile);
-    require_supported_profile(c.profile, "network"); // before anything is read
     return c;
 }
 
-void write_text(const NetworkResult& r, const NetworkConfig& c, std::ostream& out) {
-    out << "Network (profile " << to_string(c.profile) << ") written to " << c.out.string()
+void write_text(const NetworkResult& r, const NetworkConfig& c, Profile profile,
+                std::ostream& out) {
+    out << "Network (profile " << to_string(profile) << ") written to " << c.out.string()
         << "\n\nEntities\n";
     for (const auto& [kind, count] : r.entities) {
         out << "  " << std::left << std::setw(22) << kind << std::right << std::setw(8) << count
@@ -132,18 +106,21 @@ public:
     NetworkOptions options;
 
     void run(const Context& context) override {
+        const Profile profile = parse_profile(options.profile); // before anything is read
+        require_network_profile(profile);
         const NetworkConfig config = make_config(options, context.options.db);
         const auto store = store::open_store(context.options.db, store::Access::write);
+        const ProfileStage stage = make_profile_stage(*store, profile, context.area);
         ProgressBar bar(context.err, !context.options.quiet);
         const NetworkResult result =
-            run_network(*store, config, [&bar](std::string_view stage, double fraction) {
-                bar.update(stage, fraction);
+            run_network(*store, config, stage, [&bar](std::string_view name, double fraction) {
+                bar.update(name, fraction);
             });
         if (options.json) {
             std::ifstream summary(config.out / "network.json");
             context.out << summary.rdbuf();
         } else if (!context.options.quiet) {
-            write_text(result, config, context.out);
+            write_text(result, config, profile, context.out);
         }
     }
 };
@@ -197,8 +174,10 @@ std::unique_ptr<Command> make_network_command(CLI::App& sub) {
         ->check(CLI::Range(0, 256))
         ->capture_default_str();
     sub.add_option("--out", o.out, "Folder to write the files to")->required()->type_name("DIR");
-    sub.add_option("--profile", o.profile,
-                   "Who the outputs are for: analyst (this build writes only analyst outputs)")
+    sub.add_option(
+           "--profile", o.profile,
+           "Who the outputs are for: analyst, or panel (pseudonyms, homes snapped, "
+           "restricted intelligence withheld); partnership gets no network (docs/export.md)")
         ->required()
         ->type_name("PROFILE");
     sub.add_flag("--json", o.json, "Print network.json instead of the summary");

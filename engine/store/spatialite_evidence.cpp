@@ -239,6 +239,10 @@ NetworkEvidence SpatiaLiteStore::network_evidence() const {
         read_episodes(m_db, evidence);
         read_rhis(m_db, evidence);
         read_cpis(m_db, evidence);
+        sqlite::Statement protected_children(m_db, std::string(protected_children_sql));
+        while (protected_children.step()) {
+            evidence.protected_children.insert(protected_children.column_text(0));
+        }
     } catch (...) {
         sqlite::Statement rollback(m_db, "ROLLBACK");
         rollback.run();

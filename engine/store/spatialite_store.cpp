@@ -250,7 +250,7 @@ namespace {
 // Incident). RHI places with role 'found' are left to the episode's found
 // location, which says the same thing with police authority. A CPI form names
 // a child only through its subjects: the first child subject with an id.
-constexpr std::string_view incidents_sql = R"sql(
+const std::string incidents_sql = R"sql(
 WITH ep AS (
     SELECT e.episode_id, e.child_id, e.setting, e.looked_after, e.risk_grade, e.age,
            COALESCE(e.date_of_birth, c.date_of_birth) AS dob, e.cse, e.cce,
@@ -258,14 +258,16 @@ WITH ep AS (
            COALESCE(e.returned_at, e.reported_at) AS found_at,
            e.from_location_id, e.found_location_id
     FROM episodes e LEFT JOIN children c ON c.child_id = e.child_id),
+protected_children (child_id) AS ()sql" +
+                                  std::string(protected_children_sql) + R"sql(),
 raw (role, record_id, episode_id, child_id, location_id, at, setting, looked_after, risk_grade,
-     age, dob, cse, cce) AS (
+     age, dob, cse, cce, consent, sensitive) AS (
     SELECT 'from', episode_id, episode_id, child_id, from_location_id, missing_at, setting,
-           looked_after, risk_grade, age, dob, cse, cce
+           looked_after, risk_grade, age, dob, cse, cce, NULL, 0
     FROM ep
     UNION ALL
     SELECT 'found', episode_id, episode_id, child_id, found_location_id, found_at, setting,
-           looked_after, risk_grade, age, dob, cse, cce
+           looked_after, risk_grade, age, dob, cse, cce, NULL, 0
     FROM ep WHERE found_location_id IS NOT NULL
     UNION ALL
     SELECT CASE WHEN rp.part = 'places' AND (rp.role IS NULL OR rp.role IN ('went_to', 'slept', 'met'))
@@ -274,7 +276,8 @@ raw (role, record_id, episode_id, child_id, location_id, at, setting, looked_aft
            COALESCE(ep.missing_at, r.conducted_at, r.offered_at, r.referred_at), ep.setting,
            ep.looked_after, ep.risk_grade, ep.age, ep.dob,
            COALESCE(ep.cse, 0) OR COALESCE(r.cse_indicators, 0),
-           COALESCE(ep.cce, 0) OR COALESCE(r.cce_indicators, 0)
+           COALESCE(ep.cce, 0) OR COALESCE(r.cce_indicators, 0),
+           r.consent_to_share, COALESCE(r.sensitive_disclosure, 0)
     FROM rhi_places rp JOIN rhis r ON r.rhi_id = rp.rhi_id
          LEFT JOIN ep ON ep.episode_id = r.episode_id
     WHERE rp.part = 'locations_of_concern' OR rp.role IS NULL
@@ -284,12 +287,14 @@ raw (role, record_id, episode_id, child_id, location_id, at, setting, looked_aft
            (SELECT min(s.person_id) FROM cpi_subjects s
             WHERE s.cpi_id = c.cpi_id AND s.kind = 'child' AND s.person_id IS NOT NULL),
            l.location_id, COALESCE(c.information_date, c.received_at), NULL, NULL, NULL, NULL,
-           NULL, 0, 0
+           NULL, 0, 0, NULL, 0
     FROM cpis c JOIN (SELECT cpi_id, location_id FROM cpis WHERE location_id IS NOT NULL
                       UNION SELECT cpi_id, location_id FROM cpi_places) l ON l.cpi_id = c.cpi_id)
 SELECT raw.role, raw.record_id, raw.episode_id, raw.child_id, raw.location_id,
        X(l.geom), Y(l.geom), COALESCE(p.key, l.resolved_place_key), COALESCE(p.label, l.label),
-       raw.at, raw.setting, raw.looked_after, raw.risk_grade, raw.age, raw.dob, raw.cse, raw.cce
+       raw.at, raw.setting, raw.looked_after, raw.risk_grade, raw.age, raw.dob, raw.cse, raw.cce,
+       COALESCE(p.place_type, l.type), COALESCE(p.restricted, 0), raw.consent, raw.sensitive,
+       raw.child_id IN (SELECT child_id FROM protected_children)
 FROM raw JOIN locations l ON l.location_id = raw.location_id AND l.geom IS NOT NULL
      LEFT JOIN places p ON p.place_id = l.place_id
 ORDER BY raw.role, raw.record_id, raw.location_id
@@ -339,6 +344,12 @@ void SpatiaLiteStore::for_each_incident(const std::function<void(const Incident&
                            : age_at(query.column_optional_text(14), incident.at);
         incident.cse = query.column_int64(15) != 0;
         incident.cce = query.column_int64(16) != 0;
+        incident.place_type = query.column_optional_text(17).value_or("");
+        incident.restricted = query.column_int64(18) != 0;
+        const auto consent = query.column_optional_int64(19);
+        incident.consent_to_share = consent ? std::optional(*consent != 0) : std::nullopt;
+        incident.sensitive_disclosure = query.column_int64(20) != 0;
+        incident.protected_child = query.column_optional_int64(21).value_or(0) != 0;
         visit(incident);
     }
 }

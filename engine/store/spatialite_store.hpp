@@ -20,6 +20,15 @@ std::vector<std::string> apply_migrations(sqlite::Database& db, int working_crs,
 /// The version recorded in the file (PRAGMA user_version); 0 for a new file.
 int stored_schema_version(const sqlite::Database& db);
 
+/// The children whose locations never go below area level outside the
+/// analyst profile (PRIVACY.md "trafficked / UASC children"): an episode with
+/// the trafficking or UASC indicator, or an RHI recording an NRM referral.
+inline constexpr std::string_view protected_children_sql = R"sql(
+    SELECT child_id FROM episodes WHERE trafficking = 1 OR uasc = 1
+    UNION SELECT child_id FROM rhis WHERE nrm_referral = 1 AND child_id IS NOT NULL
+    UNION SELECT e.child_id FROM rhis r JOIN episodes e ON e.episode_id = r.episode_id
+          WHERE r.nrm_referral = 1)sql";
+
 class SpatiaLiteStore final : public Store {
 public:
     /// Wraps an open database at the current schema version.

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace waymark::store {
@@ -154,6 +155,16 @@ struct Incident {
     std::optional<int> age; ///< as recorded, else from the date of birth at `at`
     bool cse = false;       ///< the episode's or the RHI's indicator
     bool cce = false;
+    // What the profile stage (engine/profile_stage.hpp) needs.
+    std::string place_type;  ///< the gazetteer place's type, else the location's own
+    bool restricted = false; ///< a restricted gazetteer place
+    /// RHI places: the RHI's consent to share (nullopt: not recorded, or not an RHI).
+    std::optional<bool> consent_to_share;
+    bool sensitive_disclosure = false; ///< RHI places: the RHI records a sensitive disclosure
+    /// The child has an episode with the trafficking or UASC indicator, or an
+    /// RHI with an NRM referral: their locations never go below area level
+    /// outside the analyst profile (PRIVACY.md).
+    bool protected_child = false;
 };
 
 /// A location as the network sees it (issue 6): the place it is, if any.
@@ -232,6 +243,9 @@ struct NetworkEvidence {
     std::vector<EpisodeEvidence> episodes;
     std::vector<RhiEvidence> rhis;
     std::vector<CpiEvidence> cpis;
+    /// Children with a trafficking or UASC indicator or an NRM referral
+    /// (store::Incident::protected_child).
+    std::unordered_set<std::string> protected_children;
 };
 
 /// One run of an analysis (hotspots, network, ...), kept in analysis_runs

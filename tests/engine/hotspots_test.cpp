@@ -35,6 +35,9 @@
 namespace waymark {
 namespace {
 
+// The analyst profile: everything, with source ids (profile_stage.hpp).
+const ProfileStage analyst_stage(Profile::analyst, PrivacySettings{}, {});
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using waymark::testing::message_of;
@@ -204,22 +207,11 @@ TEST_F(HandmadeStore, TooFewIncidentsForEveryAnalysisIsRefusedWithTheReasons) {
     config.methods = {HotspotMethod::gistar};
     config.out = dir.path() / "out";
     auto store = store::open_store(db, store::Access::write);
-    const std::string message = message_of<InputError>([&] { run_hotspots(*store, config); });
+    const std::string message =
+        message_of<InputError>([&] { run_hotspots(*store, config, analyst_stage); });
     EXPECT_THAT(message, HasSubstr("hotspots: nothing could be analysed:\n  concern: gistar "
                                    "refused: "));
     EXPECT_THAT(message, HasSubstr("30"));
-}
-
-TEST_F(HandmadeStore, OnlyTheAnalystProfileCanBeWrittenYet) {
-    HotspotConfig config;
-    config.out = dir.path() / "out";
-    config.profile = Profile::panel;
-    auto store = store::open_store(db, store::Access::write);
-    EXPECT_EQ(message_of<UsageError>([&] { run_hotspots(*store, config); }),
-              "hotspots --profile panel: this build writes only the analyst profile; the panel "
-              "profile's pseudonyms, coarsening and suppression are not built yet, so nothing is "
-              "written rather than too much");
-    EXPECT_FALSE(std::filesystem::exists(config.out));
 }
 
 // The planted places of a role that lie inside one of its cluster polygons,
@@ -280,7 +272,7 @@ protected:
         HotspotConfig config;
         config.out = episodes_out = dir->path() / "episodes";
         config.permutations = 199;
-        episodes_run = run_hotspots(*store, config);
+        episodes_run = run_hotspots(*store, config, analyst_stage);
     }
 
     static void TearDownTestSuite() {
@@ -605,10 +597,10 @@ TEST_F(ForceWorld, ChildrenModeCountsEachChildOncePerCellOnAnyNumberOfThreads) {
     config.threads = 1;
     config.count = CountMode::children;
     config.out = dir->path() / "children";
-    run_hotspots(*store, config);
+    run_hotspots(*store, config, analyst_stage);
     config.count = CountMode::episodes;
     config.out = dir->path() / "one-thread";
-    run_hotspots(*store, config);
+    run_hotspots(*store, config, analyst_stage);
 
     const auto both = read_cells(episodes_out / "hotspots.gpkg", "gistar_from");
     const auto children = read_cells(dir->path() / "children" / "hotspots.gpkg", "gistar_from");
@@ -703,11 +695,11 @@ TEST_F(ForceWorld, TheAreasExtentAddsItsEmptyCellsToGiStar) {
     config.cell_size = 250;
     config.extent = std::array<double, 4>{696000, 294000, 708000, 306000};
     config.out = dir->path() / "extent";
-    run_hotspots(*store, config);
+    run_hotspots(*store, config, analyst_stage);
     const auto with_extent = read_cells(config.out / "hotspots.gpkg", "gistar_found");
     config.extent.reset();
     config.out = dir->path() / "no-extent";
-    run_hotspots(*store, config);
+    run_hotspots(*store, config, analyst_stage);
     const auto without = read_cells(config.out / "hotspots.gpkg", "gistar_found");
 
     int empty = 0;

@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "engine/import.hpp"
 #include "engine/network.hpp"
+#include "engine/network_output.hpp"
 #include "engine/store/store.hpp"
 #include "geo/gdal.hpp"
 #include "tests/support/errors.hpp"
@@ -26,6 +27,9 @@
 
 namespace waymark {
 namespace {
+
+// The analyst profile: everything, with source ids (profile_stage.hpp).
+const ProfileStage analyst_stage(Profile::analyst, PrivacySettings{}, {});
 
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
@@ -223,7 +227,7 @@ TEST_F(HandmadeNetwork, RunWritesEveryFormatAndRecordsTheRun) {
     NetworkConfig config;
     config.out = dir.path() / "out";
     auto store = store::open_store(db, store::Access::write);
-    const NetworkResult result = run_network(*store, config);
+    const NetworkResult result = run_network(*store, config, analyst_stage);
     for (const char* name : {"network.gexf", "network.graphml", "network.anx", "nodes.csv",
                              "edges.csv", "network.gpkg", "geojson/network_nodes.geojson",
                              "geojson/network_links.geojson", "resolution.csv", "network.json"}) {
@@ -263,7 +267,7 @@ TEST_F(HandmadeNetwork, AnEgoNetworkHoldsWhatIsWithinItsHops) {
     config.ego = "C-3";
     config.hops = 1;
     auto store = store::open_store(db, store::Access::write);
-    const NetworkResult result = run_network(*store, config);
+    const NetworkResult result = run_network(*store, config, analyst_stage);
     EXPECT_EQ(result.nodes_written, 3); // C-3, the flat, P-2
     const std::string nodes = read_file(config.out / "nodes.csv");
     EXPECT_THAT(nodes, HasSubstr("C-3,"));
@@ -271,7 +275,7 @@ TEST_F(HandmadeNetwork, AnEgoNetworkHoldsWhatIsWithinItsHops) {
     EXPECT_THAT(nodes, HasSubstr("place:PL-3,"));
 
     config.ego = "C-99";
-    EXPECT_THAT(message_of<UsageError>([&] { run_network(*store, config); }),
+    EXPECT_THAT(message_of<UsageError>([&] { run_network(*store, config, analyst_stage); }),
                 HasSubstr("--ego C-99: no entity of the network has this id"));
 }
 

@@ -52,7 +52,7 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command : {"init", "status", "synth", "import", "hotspots", "network"}) {
+    for (const char* command : {"init", "status", "synth", "import", "hotspots", "network", "export"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -98,10 +98,22 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
          "'waymark hotspots --help')\n"},
         {{"network", "--out", "n"},
          "waymark: error: --profile is required (see 'waymark network --help')\n"},
-        {{"network", "--out", "n", "--profile", "panel"},
-         "waymark: error: network --profile panel: this build writes only the analyst profile; "
-         "the panel profile's pseudonyms, coarsening and suppression are not built yet, so "
-         "nothing is written rather than too much (see 'waymark network --help')\n"},
+        {{"network", "--out", "n", "--profile", "partnership"},
+         "waymark: error: network --profile partnership: the partnership profile gets "
+         "aggregates only, never the network itself; 'waymark export --profile partnership' "
+         "writes the network's counts with small numbers suppressed (see 'waymark network "
+         "--help')\n"},
+        {{"export", "--profile", "panel"},
+         "waymark: error: --out is required (see 'waymark export --help')\n"},
+        {{"export", "--out", "e", "--profile", "public"},
+         "waymark: error: --profile: 'public' is not a profile (analyst, panel or partnership) "
+         "(see 'waymark export --help')\n"},
+        {{"export", "--out", "e", "--profile", "panel", "--until", "2026-13-01"},
+         "waymark: error: --until: invalid date '2026-13-01' (expected YYYY-MM-DD) (see "
+         "'waymark export --help')\n"},
+        {{"export", "--out", "e", "--profile", "panel", "--count", "places"},
+         "waymark: error: --count: places not in {episodes,children} (see 'waymark export "
+         "--help')\n"},
         {{"network", "--out", "n", "--profile", "analyst", "--format", "gexf,pdf"},
          "waymark: error: --format: 'pdf' is not one of gexf, graphml, anx, geojson, csv "
          "(see 'waymark network --help')\n"},

@@ -461,7 +461,8 @@ TEST(QgisProject, TheCheckerReportsMissingSources) {
     TempDir dir;
     qgis::ProjectSpec spec;
     spec.title = "missing";
-    spec.extent = {0, 0, 10, 10};
+    spec.crs_epsg = 4326; // the other CRS a project may be in
+    spec.extent = {-1, 50, 1, 52};
     qgis::ProjectLayer vector = project_layer("gone", "Gone", "./nothing.gpkg|layername=gone");
     vector.qml = qgis::vector_qml({});
     qgis::ProjectLayer raster = project_layer("gone_tif", "Gone tif", "./nothing.tif", true);
@@ -470,6 +471,8 @@ TEST(QgisProject, TheCheckerReportsMissingSources) {
     qgis::write_project(dir.path() / "broken.qgs", spec);
     const nlohmann::json result = check_bundle(dir.path() / "broken.qgs");
     ASSERT_FALSE(result.is_null());
+    EXPECT_TRUE(result["read"].get<bool>());
+    EXPECT_EQ(result["crs"], "EPSG:4326");
     EXPECT_FALSE(result["all_valid"].get<bool>());
     ASSERT_EQ(result["layers"].size(), 2u) << result.dump();
     EXPECT_FALSE(result["layers"][0]["valid"].get<bool>());

@@ -172,7 +172,6 @@ qgis::VectorStyle style_for(const WrittenLayer& written, const gdal::Dataset& gp
         style.kind = Kind::categorized;
         style.field = "kind";
         style.size = 2.4;
-        style.label_field = "label";
         for (const EntityKind kind :
              {EntityKind::child, EntityKind::adult, EntityKind::unidentified, EntityKind::place,
               EntityKind::vehicle}) {
@@ -205,24 +204,56 @@ std::string raster_title(const fs::path& path) {
     return title != nullptr ? title : path.stem().string();
 }
 
-std::array<double, 4> layers_extent(const gdal::Dataset& gpkg,
-                                    const std::vector<WrittenLayer>& layers) {
-    std::array<double, 4> extent = {
-        std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-        std::numeric_limits<double>::lowest(), std::numeric_limits<double>::lowest()};
-    for (const WrittenLayer& written : layers) {
-        OGRLayerH layer = GDALDatasetGetLayerByName(gpkg.get(), written.description.name.c_str());
-        OGREnvelope envelope;
-        if (layer != nullptr && written.features > 0 &&
-            OGR_L_GetExtent(layer, &envelope, TRUE) == OGRERR_NONE) {
-            extent = {std::min(extent[0], envelope.MinX), std::min(extent[1], envelope.MinY),
-                      std::max(extent[2], envelope.MaxX), std::max(extent[3], envelope.MaxY)};
+// Where the map opens: around the middle 95 % of all the incidents (points,
+// else the centres of the other layers' features) in each direction, widened
+// by a tenth. A children's home far out of the area would otherwise shrink
+// the town to a corner of the view.
+std::array<double, 4> opening_extent(const gdal::Dataset& gpkg,
+                                     const std::vector<WrittenLayer>& layers) {
+    std::vector<double> xs;
+    std::vector<double> ys;
+    const auto collect = [&](bool points_only) {
+        for (const WrittenLayer& written : layers) {
+            const bool points = written.description.name.rfind("points_", 0) == 0;
+            if (points_only != points) {
+                continue;
+            }
+            OGRLayerH layer =
+                GDALDatasetGetLayerByName(gpkg.get(), written.description.name.c_str());
+            if (layer == nullptr) {
+                continue;
+            }
+            OGR_L_ResetReading(layer);
+            while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
+                if (OGRGeometryH geometry = OGR_F_GetGeometryRef(feature)) {
+                    OGREnvelope envelope;
+                    OGR_G_GetEnvelope(geometry, &envelope);
+                    xs.push_back((envelope.MinX + envelope.MaxX) / 2);
+                    ys.push_back((envelope.MinY + envelope.MaxY) / 2);
+                }
+                OGR_F_Destroy(feature);
+            }
         }
+    };
+    collect(true);
+    if (xs.empty()) {
+        collect(false);
     }
-    if (extent[0] > extent[2]) {
+    if (xs.empty()) {
         return {0, 0, 1, 1};
     }
-    return extent;
+    const auto span = [](std::vector<double>& v) {
+        std::sort(v.begin(), v.end());
+        const std::size_t low = v.size() / 40;
+        const std::size_t high = v.size() - 1 - v.size() / 40;
+        return std::pair(v[low], v[high]);
+    };
+    auto [min_x, max_x] = span(xs);
+    auto [min_y, max_y] = span(ys);
+    // At least a kilometre across, so that one place still opens as a map.
+    const double pad_x = std::max((max_x - min_x) / 10, 500.0);
+    const double pad_y = std::max((max_y - min_y) / 10, 500.0);
+    return {min_x - pad_x, min_y - pad_y, max_x + pad_x, max_y + pad_y};
 }
 
 // The group a layer belongs to, in drawing order (first = on top).
@@ -272,7 +303,7 @@ QgisFiles write_qgis_files(const fs::path& out, const fs::path& gpkg_path,
     std::vector<qgis::StoredStyle> stored;
     {
         const gdal::Dataset gpkg = gdal::Dataset::open(gpkg_path.string());
-        project.extent = layers_extent(gpkg, layers);
+        project.extent = opening_extent(gpkg, layers);
         const std::map<std::string, std::string> common = stage.metadata();
         for (const WrittenLayer& written : layers) {
             const LayerDescription& layer = written.description;
@@ -293,7 +324,7 @@ QgisFiles write_qgis_files(const fs::path& out, const fs::path& gpkg_path,
             // and the partnership's first role; the rest one click away.
             entry.keywords = {"Waymark", "profile " + profile};
             entry.visible = layer.name.find("_all") != std::string::npos ||
-                            layer.name == "network_links" || layer.name == "network_nodes" ||
+                            layer.name == "network_nodes" ||
                             layer.name == "cells_from";
             project.groups[static_cast<std::size_t>(group_of(layer.name))].layers.push_back(
                 std::move(entry));
@@ -315,6 +346,8 @@ QgisFiles write_qgis_files(const fs::path& out, const fs::path& gpkg_path,
         const auto [low, high] = raster_range(raster);
         qgis::RasterStyle style;
         style.diverging = raster.stem().string().find("minus") != std::string::npos;
+        style.fade = true;
+        style.opacity = 0.85;
         // A flat surface (nothing to show) still gets a valid ramp.
         const double reach = std::max({std::abs(low), std::abs(high), 1e-12});
         style.min = style.diverging ? -reach : 0.0;

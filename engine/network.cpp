@@ -153,7 +153,13 @@ private:
             e.point = l.point;
         }
         e.restricted = e.restricted || l.restricted;
-        if (e.place_type.empty()) {
+        // A place any record calls a home or placement is one: points within
+        // 10 m are one place, and the panel profile must snap it whichever
+        // record came first.
+        const auto home = [](const std::string& type) {
+            return type == "home" || type == "placement";
+        };
+        if (e.place_type.empty() || (home(l.type) && !home(e.place_type))) {
             e.place_type = l.type;
         }
         return at;
@@ -552,8 +558,11 @@ private:
                 const std::size_t before = m_net.links.size();
                 char score[16];
                 std::snprintf(score, sizeof score, "%.2f", match.score);
+                // The name itself stays out of the link (it is the unidentified
+                // person's label, and in resolution.csv): a link's evidence
+                // reaches profiles that never see names.
                 LinkEvidence e = evidence(outcome.mention.record, "resolution", "",
-                                          "'" + outcome.mention.name + "' score " + score);
+                                          std::string("score ") + score);
                 // Undated: a resolution is not an event, so no window applies.
                 const auto key = std::tuple(static_cast<int>(LinkType::possible_match),
                                             std::min(self->second, candidate),

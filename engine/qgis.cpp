@@ -648,8 +648,10 @@ std::string raster_qml(const RasterStyle& style) {
     for (std::size_t i = 0; i < colours.size(); ++i) {
         const double value =
             style.min + (style.max - style.min) * static_cast<double>(i) / (colours.size() - 1);
+        const std::size_t clear = style.diverging ? colours.size() / 2 : 0;
+        const bool transparent = style.fade && i == clear;
         out += "<item" + attr("value", number(value)) + attr("color", hex(colours[i])) +
-               " alpha=\"255\"" + attr("label", number(value)) + "/>\n";
+               attr("alpha", transparent ? "0" : "255") + attr("label", number(value)) + "/>\n";
     }
     out += "</colorrampshader>\n</rastershader>\n</rasterrenderer>\n";
     out += "<brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"

@@ -65,6 +65,10 @@ struct RasterStyle {
     /// false: YlOrRd from min to max; true: blue (min) through white (the
     /// middle) to red (max), ColorBrewer RdBu reversed.
     bool diverging = false;
+    /// Make the colour at min (sequential) or at the middle (diverging) fully
+    /// transparent, fading in from it, so that where a surface is (near)
+    /// zero the layers below show through.
+    bool fade = false;
     double opacity = 1.0;
     int band = 1;
 };

@@ -5,6 +5,7 @@
 
 #include "base/error.hpp"
 #include "engine/layer_writer.hpp"
+#include "engine/profile_stage.hpp"
 #include "engine/qgis.hpp"
 #include "engine/store/sqlite.hpp"
 #include "geo/gdal.hpp"
@@ -169,26 +170,29 @@ protected:
             const double x = 500100 + (bin + 3) * 120.0;
             points.push_back(feature({{{x, 200600}}}, bin, 2.0 * (bin + 3), "episode"));
         }
-        writer.write({"events",
-                      "Events",
-                      "Where episodes began.",
-                      LayerDescription::Geometry::point,
-                      fields,
-                      {{"cell_size", "250"}}},
-                     points);
+        const ProfileStage analyst(Profile::analyst, {}, {});
+        const LayerDescription events_layer{"events",
+                                            "Events",
+                                            "Where episodes began.",
+                                            LayerDescription::Geometry::point,
+                                            fields,
+                                            {{"cell_size", "250"}}};
+        writer.write(analyst.approve(events_layer, points));
         const std::vector<LayerFeature> lines = {
             feature({{{500050, 200100}, {500950, 200150}}}, 0, 1, "route"),
             feature({{{500050, 200300}, {500950, 200350}}}, 1, 7, "route"),
             feature({{{500050, 200500}, {500950, 200450}}}, 2, 40, "route")};
-        writer.write(
-            {"routes", "Routes", "Journeys.", LayerDescription::Geometry::line, fields, {}}, lines);
+        const LayerDescription routes_layer{
+            "routes", "Routes", "Journeys.", LayerDescription::Geometry::line, fields, {}};
+        writer.write(analyst.approve(routes_layer, lines));
         const std::vector<LayerFeature> polygons = {
             feature({{{500100, 200650}, {500400, 200650}, {500400, 200780}, {500100, 200780}}}, 0,
                     3, "school"),
             feature({{{500600, 200650}, {500900, 200650}, {500900, 200780}, {500600, 200780}}}, 1,
                     9, "park")};
-        writer.write({"areas", "Areas", "Places.", LayerDescription::Geometry::polygon, fields, {}},
-                     polygons);
+        const LayerDescription areas_layer{
+            "areas", "Areas", "Places.", LayerDescription::Geometry::polygon, fields, {}};
+        writer.write(analyst.approve(areas_layer, polygons));
         writer.close();
 
         geo::RasterGrid grid{500000, 200800, 50, 20, 16};

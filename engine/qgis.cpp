@@ -1,6 +1,7 @@
 #include "engine/qgis.hpp"
 
 #include "base/error.hpp"
+#include "base/xml.hpp"
 #include "engine/store/sqlite.hpp"
 #include "geo/gdal.hpp"
 
@@ -533,40 +534,7 @@ const std::array<Rgb, 7> rd_bu_7{{{178, 24, 43},
 std::string xml_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        // Character references keep these through attribute normalisation.
-        case '\n':
-            out += "&#10;";
-            break;
-        case '\r':
-            out += "&#13;";
-            break;
-        case '\t':
-            out += "&#9;";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) >= 0x20) {
-                out += c;
-            }
-            // Other control characters cannot appear in XML 1.0 at all.
-        }
-    }
+    xml::append_attribute(out, text);
     return out;
 }
 

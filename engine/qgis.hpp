@@ -157,9 +157,8 @@ std::string project_layer_id(const std::string& id);
 /// ymax; IoError naming the file.
 void write_project(const std::filesystem::path& qgs, const ProjectSpec& spec);
 
-/// `text` escaped for XML character data and attribute values; characters
-/// XML 1.0 cannot carry (control characters but tab, newline, return) are
-/// dropped.
+/// `text` escaped for XML character data and attribute values (base/xml.hpp:
+/// invalid UTF-8 and characters XML 1.0 cannot carry become U+FFFD).
 std::string xml_escape(std::string_view text);
 
 } // namespace waymark::qgis

@@ -483,12 +483,12 @@ TEST(QgisProject, TheCheckerReportsMissingSources) {
     EXPECT_FALSE(result["layers"][1]["valid"].get<bool>());
 }
 
-TEST(QgisXml, EscapesEveryMarkupCharacterAndDropsWhatXmlCannotCarry) {
-    EXPECT_EQ(qgis::xml_escape("<script>&\"'"), "&lt;script&gt;&amp;&quot;&apos;");
+TEST(QgisXml, EscapesEveryMarkupCharacterAndReplacesWhatXmlCannotCarry) {
+    EXPECT_EQ(qgis::xml_escape("<script>&\"'"), "&lt;script&gt;&amp;&quot;'");
     EXPECT_EQ(qgis::xml_escape(std::string("a\x01"
-                                           "b\tc\nd",
-                                           7)),
-              "ab&#9;c&#10;d");
+                                           "b\tc\nd\xff",
+                                           8)),
+              "a\uFFFDb&#9;c&#10;d\uFFFD");
     EXPECT_EQ(qgis::xml_escape("Białowieża"), "Białowieża");
 }
 

@@ -125,6 +125,9 @@ struct Secrets {
     std::set<std::string> source;                 ///< CPI source and submitter values
     std::set<std::string> free_text;              ///< RHI notes, CPI information
     std::vector<std::pair<double, double>> homes; ///< homes, placements, restricted places
+    /// Children with a trafficking or UASC indicator or an NRM referral.
+    std::set<std::string> protected_children;
+    std::vector<std::string> key; ///< the store's pseudonymisation key: raw, and as hex
 };
 
 std::vector<std::string> csv_row(const std::string& line) {
@@ -195,6 +198,9 @@ Secrets read_secrets(const fs::path& world, const std::string& db) {
     Secrets s;
     for (const auto& row : read_csv(world / "episodes.csv")) {
         s.child_ids.insert(row.at("child_id"));
+        if (row.at("trafficking") == "Y" || row.at("uasc") == "Y") {
+            s.protected_children.insert(row.at("child_id"));
+        }
     }
     for (const auto& row : read_csv(world / "persons.csv")) {
         s.person_ids.insert(row.at("person_id"));
@@ -204,6 +210,9 @@ Secrets read_secrets(const fs::path& world, const std::string& db) {
     std::string line;
     while (std::getline(rhis, line)) {
         const auto rhi = nlohmann::json::parse(line);
+        if (rhi.value("nrm_referral", nlohmann::json()) == true && rhi["child_id"].is_string()) {
+            s.protected_children.insert(rhi["child_id"].get<std::string>());
+        }
         for (const char* part : {"with", "people_of_concern", "young_people_of_concern"}) {
             for (const auto& person : rhi.value(part, nlohmann::json::array())) {
                 add_name(person, s.names);
@@ -294,6 +303,20 @@ Secrets read_secrets(const fs::path& world, const std::string& db) {
             s.homes.emplace_back(x, y);
         }
     }
+    const std::vector<unsigned char> key =
+        store::open_store(db, store::Access::read)->pseudonym_key();
+    s.key.emplace_back(key.begin(), key.end());
+    std::string lower;
+    std::string upper;
+    for (const unsigned char byte : key) {
+        char hex[3];
+        std::snprintf(hex, sizeof hex, "%02x", byte);
+        lower += hex;
+        std::snprintf(hex, sizeof hex, "%02X", byte);
+        upper += hex;
+    }
+    s.key.push_back(lower);
+    s.key.push_back(upper);
     return s;
 }
 
@@ -382,6 +405,7 @@ LeakReport search_bundle(const fs::path& bundle, const Secrets& s) {
     add("cpi source", s.source);
     add("free text", s.free_text);
     add("homes", home_patterns(s.homes));
+    add("key", s.key);
     Finder finder(std::move(needles));
     for (const fs::path& file : files_under(bundle)) {
         finder.scan(file, read_file(file));
@@ -441,6 +465,9 @@ TEST_F(ExportForceWorld, TheSecretsAreThereToBeFound) {
     EXPECT_GT(secrets.source.size(), 50u);
     EXPECT_GT(secrets.free_text.size(), 500u);
     EXPECT_GT(secrets.homes.size(), 100u);
+    EXPECT_GT(secrets.protected_children.size(), 20u);
+    ASSERT_EQ(secrets.key.size(), 3u);
+    EXPECT_EQ(secrets.key[0].size(), 32u);
     // And the analyst bundle, which may hold ids, names and exact homes,
     // does: the search finds what is there.
     const LeakReport& analyst = leaks.at("analyst");
@@ -453,10 +480,11 @@ TEST_F(ExportForceWorld, TheSecretsAreThereToBeFound) {
                 analyst.count("homes"));
 }
 
-TEST_F(ExportForceWorld, NoBundleHoldsCpiSourcesOrFreeText) {
+TEST_F(ExportForceWorld, NoBundleHoldsCpiSourcesFreeTextOrTheKey) {
     for (const char* profile : {"analyst", "panel", "partnership"}) {
         SCOPED_TRACE(profile);
         const LeakReport& report = leaks.at(profile);
+        EXPECT_EQ(report.count("key"), 0);
         EXPECT_EQ(report.count("cpi source"), 0) << report.examples("cpi source");
         EXPECT_EQ(report.count("free text"), 0) << report.examples("free text");
     }
@@ -479,6 +507,93 @@ TEST_F(ExportForceWorld, PanelAndPartnershipHoldNoIdNameOrHome) {
             close += near.count({std::llround(x), std::llround(y)}) != 0 ? 1 : 0;
         }
         EXPECT_EQ(close, 0);
+    }
+}
+
+// Trafficked and UASC children: never below area level for the panel. Their
+// pseudonyms appear in no incident point and no placed network node, and no
+// network link of theirs leads to a place.
+TEST_F(ExportForceWorld, PanelPlacesNoTraffickedOrUnaccompaniedChild) {
+    auto store = store::open_store(db, store::Access::read);
+    const auto key = store->pseudonym_key();
+    std::set<std::string> hidden;
+    for (const std::string& child : secrets.protected_children) {
+        hidden.insert(pseudonym(key, child));
+    }
+    auto gpkg = gdal::Dataset::open((bundle("panel") / "waymark.gpkg").string());
+    int points = 0;
+    int checked = 0;
+    for (int l = 0; l < gpkg.layer_count(); ++l) {
+        OGRLayerH layer = gpkg.layer(l);
+        const std::string name = OGR_L_GetName(layer);
+        const char* field = name.rfind("points_", 0) == 0 ? "child"
+                            : name == "network_nodes"     ? "entity"
+                                                          : nullptr;
+        if (field == nullptr) {
+            continue;
+        }
+        const int index = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), field);
+        ASSERT_GE(index, 0) << name;
+        OGR_L_ResetReading(layer);
+        while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
+            ++checked;
+            points += hidden.count(OGR_F_GetFieldAsString(feature, index)) != 0 ? 1 : 0;
+            OGR_F_Destroy(feature);
+        }
+    }
+    EXPECT_GT(checked, 10000);
+    EXPECT_EQ(points, 0);
+    // In the analyst bundle they are there (the check can fail).
+    auto analyst = gdal::Dataset::open((bundle("analyst") / "waymark.gpkg").string());
+    OGRLayerH from = GDALDatasetGetLayerByName(analyst.get(), "points_from");
+    const int child = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(from), "child");
+    int shown = 0;
+    OGR_L_ResetReading(from);
+    while (OGRFeatureH feature = OGR_L_GetNextFeature(from)) {
+        shown += secrets.protected_children.count(OGR_F_GetFieldAsString(feature, child));
+        OGR_F_Destroy(feature);
+    }
+    EXPECT_GT(shown, 0);
+    // No link of theirs to a place in the panel's graph files, and no link
+    // resting on RHI intelligence without consent (the area does not allow it).
+    const auto edges = read_csv(bundle("panel") / "network" / "edges.csv");
+    ASSERT_GT(edges.size(), 1000u);
+    for (const auto& edge : edges) {
+        for (const char* end : {"source", "target"}) {
+            if (hidden.count(edge.at(end)) != 0) {
+                const std::string other =
+                    edge.at(std::string(end) == "source" ? "target" : "source");
+                EXPECT_FALSE(other.rfind("place:", 0) == 0 || other.rfind("point:", 0) == 0 ||
+                             other.rfind("label:", 0) == 0)
+                    << edge.at("id");
+            }
+        }
+        EXPECT_EQ(edge.at("consent_restricted"), "false") << edge.at("id");
+    }
+}
+
+// Every file GDAL can read opens with ogrinfo or gdalinfo without an error.
+TEST_F(ExportForceWorld, OgrinfoAndGdalinfoReadEveryFile) {
+    for (const char* profile : {"analyst", "panel", "partnership"}) {
+        for (const fs::path& file : files_under(bundle(profile))) {
+            const std::string ext = file.extension().string();
+            const char* tool = ext == ".tif"                         ? "gdalinfo -nomd"
+                               : ext == ".gpkg" || ext == ".geojson" ? "ogrinfo -ro -so -al"
+                                                                     : nullptr;
+            if (tool == nullptr) {
+                continue;
+            }
+            const std::string command = std::string(tool) + " '" + file.string() + "' 2>&1";
+            FILE* pipe = popen(command.c_str(), "r");
+            ASSERT_NE(pipe, nullptr);
+            std::string output;
+            char buffer[4096];
+            while (const std::size_t read = fread(buffer, 1, sizeof buffer, pipe)) {
+                output.append(buffer, read);
+            }
+            EXPECT_EQ(pclose(pipe), 0) << file << "\n" << output;
+            EXPECT_EQ(output.find("ERROR"), std::string::npos) << file << "\n" << output;
+        }
     }
 }
 

@@ -324,8 +324,7 @@ QgisFiles write_qgis_files(const fs::path& out, const fs::path& gpkg_path,
             // and the partnership's first role; the rest one click away.
             entry.keywords = {"Waymark", "profile " + profile};
             entry.visible = layer.name.find("_all") != std::string::npos ||
-                            layer.name == "network_nodes" ||
-                            layer.name == "cells_from";
+                            layer.name == "network_nodes" || layer.name == "cells_from";
             project.groups[static_cast<std::size_t>(group_of(layer.name))].layers.push_back(
                 std::move(entry));
         }

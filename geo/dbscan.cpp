@@ -1,6 +1,7 @@
 #include "geo/dbscan.hpp"
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "geo/format.hpp"
 
 #include <algorithm>
@@ -140,57 +141,6 @@ void validate(std::span<const Point> points, std::span<const double> weights,
     }
     if (!points.empty()) {
         cell_coordinates(points, params.eps); // refuses an eps too small for the extent
-    }
-}
-
-int resolve_threads(int requested) {
-    if (requested > 0) {
-        return requested;
-    }
-    return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-}
-
-/// Runs `work(begin, end)` over [0, count) in chunks handed out to `threads`
-/// threads as they become free. Every caller writes only per-item outputs (or
-/// updates the union-find, whose result is order-free), so which thread takes
-/// which chunk never changes a result.
-template <typename Work>
-void parallel_chunks(int threads, std::size_t count, std::size_t chunk, const Work& work) {
-    const std::size_t chunks = (count + chunk - 1) / chunk;
-    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(threads), chunks);
-    if (workers <= 1) {
-        if (count > 0) {
-            work(std::size_t{0}, count);
-        }
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    const auto loop = [&] {
-        try {
-            for (std::size_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
-                work(c * chunk, std::min(count, (c + 1) * chunk));
-            }
-        } catch (...) {
-            const std::lock_guard lock(error_mutex);
-            if (!error) {
-                error = std::current_exception();
-            }
-            next.store(chunks);
-        }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
-    for (std::size_t i = 1; i < workers; ++i) {
-        pool.emplace_back(loop);
-    }
-    loop();
-    for (std::thread& thread : pool) {
-        thread.join();
-    }
-    if (error) {
-        std::rethrow_exception(error);
     }
 }
 
@@ -791,7 +741,7 @@ void Dbscan::run() {
     if (n == 0) {
         return;
     }
-    const int threads = resolve_threads(m_params.threads);
+    const int threads = thread_count(m_params.threads);
     const double eps2 = m_params.eps * m_params.eps;
 
     const Grid grid = build_grid(m_points, m_weights, m_params.eps);

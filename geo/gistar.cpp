@@ -1,6 +1,7 @@
 #include "geo/gistar.hpp"
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "geo/format.hpp"
 
 #include <algorithm>
@@ -22,43 +23,6 @@ namespace waymark::geo {
 namespace {
 
 constexpr int k_minimum_incidents = 30; // ArcGIS's minimum for Gi*
-
-// ---------------------------------------------------------------------------
-// Threads: a shared counter hands out chunks of items, so the work balances
-// itself; every item's result depends on the item alone, never on the chunk
-// or thread that computed it.
-
-int thread_count(int requested) {
-    if (requested > 0) {
-        return requested;
-    }
-    return std::max(1u, std::thread::hardware_concurrency());
-}
-
-template <typename F>
-void parallel_chunks(std::size_t count, int threads, std::size_t chunk, F&& work) {
-    const std::size_t chunks = (count + chunk - 1) / chunk;
-    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(threads), chunks);
-    if (workers <= 1) {
-        work(std::size_t{0}, count);
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    auto loop = [&] {
-        for (std::size_t c = next++; c < chunks; c = next++) {
-            work(c * chunk, std::min(count, (c + 1) * chunk));
-        }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
-    for (std::size_t t = 1; t < workers; ++t) {
-        pool.emplace_back(loop);
-    }
-    loop();
-    for (auto& thread : pool) {
-        thread.join();
-    }
-}
 
 // ---------------------------------------------------------------------------
 // Counter-based randomness: SplitMix64 seeded by a hash of (seed, key), so a
@@ -250,7 +214,7 @@ Neighbours distance_band_neighbours(std::span<const Point> points, double band, 
     };
     Neighbours result;
     std::vector<std::int64_t> count(n, 0);
-    parallel_chunks(n, threads, 4096, [&](std::size_t begin, std::size_t end) {
+    parallel_chunks(threads, n, 4096, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             for_neighbours(i, [&](std::int32_t) { ++count[i]; });
         }
@@ -258,7 +222,7 @@ Neighbours distance_band_neighbours(std::span<const Point> points, double band, 
     result.offset.assign(n + 1, 0);
     std::partial_sum(count.begin(), count.end(), result.offset.begin() + 1);
     result.index.resize(static_cast<std::size_t>(result.offset[n]));
-    parallel_chunks(n, threads, 4096, [&](std::size_t begin, std::size_t end) {
+    parallel_chunks(threads, n, 4096, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             auto* out = result.index.data() + result.offset[i];
             auto* first = out;
@@ -279,7 +243,7 @@ std::vector<double> kth_neighbour_distances(std::span<const Point> points, std::
         return result;
     }
     const BucketIndex grid(points, 0);
-    parallel_chunks(n, threads, 1024, [&](std::size_t begin, std::size_t end) {
+    parallel_chunks(threads, n, 1024, [&](std::size_t begin, std::size_t end) {
         std::vector<double> best; // max-heap of the k smallest squared distances
         for (std::size_t i = begin; i < end; ++i) {
             best.clear();
@@ -588,7 +552,7 @@ void GiStar::run_permutations(const std::vector<std::int64_t>& offset,
     std::vector<float> values(m_values.begin(), m_values.end());
     const bool exact = sums_are_exact(m_values, max_abs, largest);
 
-    parallel_chunks(n, threads, 512, [&](std::size_t begin, std::size_t end) {
+    parallel_chunks(threads, n, 512, [&](std::size_t begin, std::size_t end) {
         for (std::size_t i = begin; i < end; ++i) {
             const auto k = static_cast<std::size_t>(offset[i + 1] - offset[i]);
             const double expected = static_cast<double>(k) * mean;

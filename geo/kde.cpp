@@ -1,6 +1,7 @@
 #include "geo/kde.hpp"
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "geo/format.hpp"
 
 #include <algorithm>
@@ -66,13 +67,6 @@ double weighted_median(std::vector<WeightedDistance> items, double total_weight)
         }
     }
     return items.back().distance; // only reached through rounding of the sum
-}
-
-int thread_count(int requested) {
-    if (requested > 0) {
-        return requested;
-    }
-    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "graph/measures.hpp"
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
@@ -34,10 +35,7 @@ int resolve_threads(const char* what, int requested) {
         throw InputError(std::string(what) + ": threads must be 0 (one per core) or more, got " +
                          std::to_string(requested));
     }
-    if (requested > 0) {
-        return requested;
-    }
-    return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    return thread_count(requested);
 }
 
 /// Runs `work(thread, item)` for every item in [0, count) on up to `threads`
@@ -47,54 +45,11 @@ int resolve_threads(const char* what, int requested) {
 /// the order (Betweenness: integers). The first exception is rethrown.
 template <typename Work>
 void parallel_items(int threads, std::size_t count, std::size_t chunk, const Work& work) {
-    const std::size_t chunks = (count + chunk - 1) / chunk;
-    const auto workers =
-        static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), chunks));
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto body = [&](int thread) {
-        try {
-            for (;;) {
-                const std::size_t c = next.fetch_add(1, std::memory_order_relaxed);
-                if (c >= chunks) {
-                    return;
-                }
-                const std::size_t end = std::min(count, (c + 1) * chunk);
-                for (std::size_t item = c * chunk; item < end; ++item) {
-                    work(thread, item);
-                }
-            }
-        } catch (...) {
-            const std::lock_guard<std::mutex> lock(error_mutex);
-            if (!error) {
-                error = std::current_exception();
-            }
-            next.store(chunks);
+    parallel_chunks(threads, count, chunk, [&work](int thread, std::size_t begin, std::size_t end) {
+        for (std::size_t item = begin; item < end; ++item) {
+            work(thread, item);
         }
-    };
-    std::vector<std::thread> pool;
-    try {
-        for (int t = 1; t < workers; ++t) {
-            pool.emplace_back(body, t);
-        }
-    } catch (...) {
-        // No thread to be had: stop those started, then report.
-        next.store(chunks);
-        for (std::thread& thread : pool) {
-            thread.join();
-        }
-        throw;
-    }
-    if (workers > 0) {
-        body(0);
-    }
-    for (std::thread& thread : pool) {
-        thread.join();
-    }
-    if (error) {
-        std::rethrow_exception(error);
-    }
+    });
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014): a small generator whose output

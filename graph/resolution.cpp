@@ -1,6 +1,7 @@
 #include "graph/resolution.hpp"
 
 #include "base/error.hpp"
+#include "base/parallel.hpp"
 #include "graph/names.hpp"
 
 #include <algorithm>
@@ -929,49 +930,6 @@ Resolver::Resolver(std::span<const KnownPerson> people,
 
 namespace {
 
-/// Runs `work(begin, end)` over [0, count) in chunks handed out to `threads`
-/// threads as they become free. Each item's output is its own, so which
-/// thread takes which chunk never changes a result.
-template <typename Work>
-void parallel_chunks(int threads, std::size_t count, std::size_t chunk, const Work& work) {
-    const std::size_t chunks = (count + chunk - 1) / chunk;
-    const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(threads), chunks);
-    if (workers <= 1) {
-        if (count > 0) {
-            work(std::size_t{0}, count);
-        }
-        return;
-    }
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    const auto loop = [&] {
-        try {
-            for (std::size_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
-                work(c * chunk, std::min(count, (c + 1) * chunk));
-            }
-        } catch (...) {
-            const std::lock_guard lock(error_mutex);
-            if (!error) {
-                error = std::current_exception();
-            }
-            next.store(chunks);
-        }
-    };
-    std::vector<std::thread> pool;
-    pool.reserve(workers - 1);
-    for (std::size_t i = 1; i < workers; ++i) {
-        pool.emplace_back(loop);
-    }
-    loop();
-    for (std::thread& thread : pool) {
-        thread.join();
-    }
-    if (error) {
-        std::rethrow_exception(error);
-    }
-}
-
 /// Resolves one mention; `extra` are people the record names that earlier
 /// passes resolved (a CPI's "Kez" once its "Tom Smith" is known).
 template <typename Index>
@@ -1171,9 +1129,7 @@ void resolve_one(const Index& x, const ResolutionParams& params, const NameMenti
 
 std::vector<MentionResolution> Resolver::resolve(std::span<const NameMention> mentions) const {
     const Index& x = *m_index;
-    const int threads = m_params.threads > 0
-                            ? m_params.threads
-                            : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    const int threads = thread_count(m_params.threads);
     std::vector<MentionResolution> results(mentions.size());
     std::vector<std::string> normals(mentions.size());
     // Each mention alone: every result depends on its mention only.

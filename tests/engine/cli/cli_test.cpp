@@ -52,7 +52,8 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command : {"init", "status", "synth", "import", "hotspots", "network", "export"}) {
+    for (const char* command :
+         {"init", "status", "synth", "import", "hotspots", "network", "export"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);

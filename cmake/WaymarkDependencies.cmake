@@ -12,6 +12,9 @@ find_package(nlohmann_json CONFIG REQUIRED)         # nlohmann_json::nlohmann_js
 find_package(CLI11 CONFIG REQUIRED)                 # CLI11::CLI11
 find_package(OpenSSL REQUIRED)                      # OpenSSL::Crypto (random key, SHA-256)
 find_package(date CONFIG REQUIRED)                  # date::date-tz (IANA time zones)
+# cpp-httplib as Debian builds it: a shared library whose Cflags carry the
+# feature macros (OpenSSL, zlib, Brotli) its class layouts depend on.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # PkgConfig::HTTPLIB
 
 if(WAYMARK_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)               # GTest::gtest_main

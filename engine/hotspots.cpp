@@ -327,10 +327,10 @@ std::string number(double value) {
 class RoleAnalysis {
 public:
     RoleAnalysis(const HotspotConfig& config, const RoleInput& input, const ProfileStage& stage,
-                 LayerWriter& layers, const Metadata& common, const gdal::SpatialReference& srs,
-                 const LocalClock& clock, std::vector<std::filesystem::path>& files)
+                 LayerSink& layers, const Metadata& common, const SurfaceSink& surfaces,
+                 const LocalClock& clock)
         : m_config(config), m_input(input), m_stage(stage), m_layers(layers), m_common(common),
-          m_srs(srs), m_clock(clock), m_files(files), m_sites(group_sites(input)) {
+          m_surfaces(surfaces), m_clock(clock), m_sites(group_sites(input)) {
         m_summary.role = std::string(to_string(input.role));
         m_summary.incidents = static_cast<std::int64_t>(input.incidents.size());
         m_summary.children = distinct(input.children);
@@ -658,9 +658,6 @@ private:
         for (const CountMode mode : {CountMode::episodes, CountMode::children}) {
             const std::vector<double> density =
                 per_km2(points, site_weights(m_sites, mode), bandwidth, grid, 1.0);
-            const std::filesystem::path path =
-                m_config.out /
-                ("density_" + m_summary.role + "_" + std::string(to_string(mode)) + ".tif");
             Metadata items = metadata({{"TITLE", "Kernel density (" + std::string(to_string(mode)) +
                                                      " per km²): " + m_summary.role},
                                        {"method", "kde quartic"},
@@ -669,8 +666,8 @@ private:
                                        {"bandwidth_metres", number(bandwidth)},
                                        {"cell_size_metres", number(grid.cell_size)}});
             items.insert(m_common.begin(), m_common.end());
-            geo::write_geotiff(path.string(), grid, density, m_srs, items, -1.0);
-            m_files.push_back(path);
+            m_surfaces({"density_" + m_summary.role + "_" + std::string(to_string(mode)), grid,
+                        std::move(density), std::move(items), -1.0});
         }
         m_summary.bandwidth = bandwidth;
         if (m_config.bandwidth <= 0) {
@@ -681,11 +678,10 @@ private:
     const HotspotConfig& m_config;
     const RoleInput& m_input;
     const ProfileStage& m_stage;
-    LayerWriter& m_layers;
+    LayerSink& m_layers;
     const Metadata& m_common;
-    const gdal::SpatialReference& m_srs;
+    const SurfaceSink& m_surfaces;
     const LocalClock& m_clock;
-    std::vector<std::filesystem::path>& m_files;
     std::vector<Site> m_sites;
     RoleSummary m_summary;
 
@@ -736,8 +732,7 @@ public:
 // Found minus from, each surface divided by its total so that both are shares
 // per km²: where children end up that is not where they leave from.
 void dual_density(const HotspotConfig& config, const RoleAnalysis& from, const RoleAnalysis& found,
-                  const Metadata& common, const gdal::SpatialReference& srs,
-                  std::vector<std::filesystem::path>& files, RoleSummary& summary) {
+                  const Metadata& common, const SurfaceSink& surfaces, RoleSummary& summary) {
     std::vector<geo::Point> all = site_points(from.sites());
     const std::vector<geo::Point> found_points = site_points(found.sites());
     all.insert(all.end(), found_points.begin(), found_points.end());
@@ -762,7 +757,6 @@ void dual_density(const HotspotConfig& config, const RoleAnalysis& from, const R
     for (std::size_t i = 0; i < dual.size(); ++i) {
         dual[i] -= leaving[i];
     }
-    const std::filesystem::path path = config.out / "density_found_minus_from.tif";
     Metadata items = {{"TITLE", "Dual kernel density: found minus from (share per km²)"},
                       {"role", "found minus from"},
                       {"method", "dual kde quartic, each surface normalised to sum 1"},
@@ -772,15 +766,15 @@ void dual_density(const HotspotConfig& config, const RoleAnalysis& from, const R
                       {"bandwidth_metres", number(bandwidth)},
                       {"cell_size_metres", number(grid.cell_size)}};
     items.insert(common.begin(), common.end());
-    geo::write_geotiff(path.string(), grid, dual, srs, items, -9999.0);
-    files.push_back(path);
+    surfaces({"density_found_minus_from", grid, std::move(dual), std::move(items), -9999.0});
     summary.notes.push_back("dual density (found minus from) written with search radius " +
                             number(bandwidth) + " m");
 }
 
-std::vector<HotspotRole> expand_roles(const std::vector<HotspotRole>& asked) {
+std::vector<HotspotRole> expand_roles(const std::vector<HotspotRole>& asked,
+                                      bool union_only = false) {
     // `all` on its own means every role and their union.
-    if (asked.size() == 1 && asked.front() == HotspotRole::all) {
+    if (asked.size() == 1 && asked.front() == HotspotRole::all && !union_only) {
         return {HotspotRole::from, HotspotRole::found, HotspotRole::visited, HotspotRole::concern,
                 HotspotRole::all};
     }
@@ -952,7 +946,7 @@ bool IncidentFilter::empty() const {
 }
 
 std::string hotspot_parameters(const HotspotConfig& config) {
-    return parameters_json(config, expand_roles(config.roles)).dump();
+    return parameters_json(config, expand_roles(config.roles, config.union_only)).dump();
 }
 
 ProfiledIncidents select_incidents(const store::Store& store, const HotspotConfig& config,
@@ -963,7 +957,7 @@ ProfiledIncidents select_incidents(const store::Store& store, const HotspotConfi
 
 std::pair<std::string, std::string> data_window(const ProfiledIncidents& incidents,
                                                 const HotspotConfig& config) {
-    const std::vector<HotspotRole> roles = expand_roles(config.roles);
+    const std::vector<HotspotRole> roles = expand_roles(config.roles, config.union_only);
     const bool every = std::find(roles.begin(), roles.end(), HotspotRole::all) != roles.end();
     std::string first;
     std::string last;
@@ -987,7 +981,7 @@ namespace {
 // the cells of the other roles would give back a suppressed count.
 std::vector<RoleSummary> write_aggregates(const ProfiledIncidents& incidents,
                                           const std::vector<HotspotRole>& roles,
-                                          const ProfileStage& stage, LayerWriter& layers) {
+                                          const ProfileStage& stage, LayerSink& layers) {
     std::vector<RoleSummary> summaries;
     for (const HotspotRole role : roles) {
         if (role == HotspotRole::all) {
@@ -1050,15 +1044,16 @@ std::vector<RoleSummary> write_aggregates(const ProfiledIncidents& incidents,
 } // namespace
 
 HotspotLayers write_hotspot_layers(const ProfiledIncidents& profiled, const HotspotConfig& config,
-                                   const ProfileStage& stage, LayerWriter& layers,
+                                   const ProfileStage& stage, LayerSink& layers,
                                    const std::map<std::string, std::string>& common,
-                                   int working_crs, const HotspotProgress& progress) {
+                                   int working_crs, const HotspotProgress& progress,
+                                   const SurfaceSink& surfaces) {
     const auto report = [&progress](std::string_view stage_name, double fraction) {
         if (progress) {
             progress(stage_name, fraction);
         }
     };
-    const std::vector<HotspotRole> roles = expand_roles(config.roles);
+    const std::vector<HotspotRole> roles = expand_roles(config.roles, config.union_only);
     HotspotLayers written;
     if (stage.profile() == Profile::partnership) {
         report("aggregating", 0.0);
@@ -1089,14 +1084,22 @@ HotspotLayers write_hotspot_layers(const ProfiledIncidents& profiled, const Hots
         }
     }
 
+    // Surfaces go to GeoTIFFs in config.out unless the caller takes them.
     const gdal::SpatialReference srs = gdal::SpatialReference::from_epsg(working_crs);
+    const SurfaceSink geotiffs = [&](Surface surface) {
+        const std::filesystem::path path = config.out / (surface.name + ".tif");
+        geo::write_geotiff(path.string(), surface.grid, surface.values, srs, surface.metadata,
+                           surface.nodata);
+        written.rasters.push_back(path);
+    };
+    const SurfaceSink& sink = surfaces ? surfaces : geotiffs;
     const LocalClock clock(config.time_zone);
     std::vector<std::unique_ptr<RoleAnalysis>> analyses;
     const double steps = static_cast<double>(inputs.size() * config.methods.size());
     double done = 0;
     for (const RoleInput& input : inputs) {
-        analyses.push_back(std::make_unique<RoleAnalysis>(config, input, stage, layers, common, srs,
-                                                          clock, written.rasters));
+        analyses.push_back(
+            std::make_unique<RoleAnalysis>(config, input, stage, layers, common, sink, clock));
         if (config.points && input.role != HotspotRole::all && !input.incidents.empty()) {
             analyses.back()->points();
         }
@@ -1122,7 +1125,7 @@ HotspotLayers write_hotspot_layers(const ProfiledIncidents& profiled, const Hots
         std::find(config.methods.begin(), config.methods.end(), HotspotMethod::kde) !=
             config.methods.end()) {
         try {
-            dual_density(config, *from, *found, common, srs, written.rasters, found->summary());
+            dual_density(config, *from, *found, common, sink, found->summary());
         } catch (const InputError& refused) {
             found->summary().notes.push_back(std::string("dual density refused: ") +
                                              refused.what());
@@ -1137,7 +1140,7 @@ HotspotLayers write_hotspot_layers(const ProfiledIncidents& profiled, const Hots
 HotspotResult run_hotspots(store::Store& store, const HotspotConfig& config,
                            const ProfileStage& stage, const HotspotProgress& progress) {
     const std::string started_at = model::format_timestamp(model::now_utc());
-    const std::vector<HotspotRole> roles = expand_roles(config.roles);
+    const std::vector<HotspotRole> roles = expand_roles(config.roles, config.union_only);
     if (progress) {
         progress("reading incidents", 0.0);
     }

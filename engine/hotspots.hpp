@@ -17,6 +17,7 @@
 #include "engine/store/store.hpp"
 #include "geo/grid.hpp"
 #include "geo/point.hpp"
+#include "geo/raster.hpp"
 
 #include <array>
 #include <cstdint>
@@ -32,7 +33,7 @@
 
 namespace waymark {
 
-class LayerWriter;
+class LayerSink;
 
 enum class HotspotRole { from, found, visited, concern, all };
 enum class HotspotMethod { dbscan, gistar, kde };
@@ -64,6 +65,9 @@ struct IncidentFilter {
 
 struct HotspotConfig {
     std::vector<HotspotRole> roles{HotspotRole::all};
+    /// `all` alone in roles means every role and their union; with this set,
+    /// the union only (the viewer asks for one role at a time).
+    bool union_only = false;
     std::vector<HotspotMethod> methods{HotspotMethod::dbscan, HotspotMethod::gistar,
                                        HotspotMethod::kde};
     IncidentFilter filter;
@@ -144,18 +148,31 @@ ProfiledIncidents select_incidents(const store::Store& store, const HotspotConfi
 std::pair<std::string, std::string> data_window(const ProfiledIncidents& incidents,
                                                 const HotspotConfig& config);
 
+/// A density surface an analysis made, in the working CRS.
+struct Surface {
+    std::string name; ///< density_<role>_<count>, density_found_minus_from: the file stem
+    geo::RasterGrid grid;
+    std::vector<double> values; ///< row-major, first row north
+    std::map<std::string, std::string> metadata;
+    double nodata = -1;
+};
+/// Takes each surface as it is made.
+using SurfaceSink = std::function<void(Surface)>;
+
 struct HotspotLayers {
     std::vector<RoleSummary> roles;
     std::vector<std::filesystem::path> rasters; ///< density GeoTIFFs, in config.out
 };
 
 /// Runs the configured analyses and writes their layers to `layers` and their
-/// surfaces to config.out. Partnership: the suppressed cell counts of each
+/// surfaces to `surfaces`, by default GeoTIFFs in config.out (listed in the
+/// result's rasters). Partnership: the suppressed cell counts of each
 /// role instead (profile_stage.hpp). `common` is written into every surface.
 HotspotLayers write_hotspot_layers(const ProfiledIncidents& incidents, const HotspotConfig& config,
-                                   const ProfileStage& stage, LayerWriter& layers,
+                                   const ProfileStage& stage, LayerSink& layers,
                                    const std::map<std::string, std::string>& common,
-                                   int working_crs, const HotspotProgress& progress = {});
+                                   int working_crs, const HotspotProgress& progress = {},
+                                   const SurfaceSink& surfaces = {});
 
 /// Runs the configured analyses over the store's incidents, through `stage`,
 /// and writes them to config.out with hotspots.json, recording the run.

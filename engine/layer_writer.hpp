@@ -50,13 +50,23 @@ struct LayerDescription {
 
 class ApprovedLayer;
 
+/// Where approved layers go: files (LayerWriter) or memory (the viewer's
+/// API, engine/viewer_api.cpp). Analyses write to a sink and never know which.
+class LayerSink {
+public:
+    virtual ~LayerSink() = default;
+    /// Takes one layer the profile stage approved. Throws Error for a layer
+    /// approved for another profile than the sink's.
+    virtual void write(const ApprovedLayer& approved) = 0;
+};
+
 /// A layer written, for manifests and project files.
 struct WrittenLayer {
     LayerDescription description; ///< as given (metadata: the layer's own items)
     std::int64_t features = 0;
 };
 
-class LayerWriter {
+class LayerWriter final : public LayerSink {
 public:
     /// Writes `dir/<stem>.gpkg` and `dir/geojson/<layer>.geojson`, replacing
     /// files of those names. `common_metadata` is added to every layer.
@@ -71,7 +81,7 @@ public:
     /// Throws Error for a layer approved for another profile, InputError for
     /// a feature whose value count or types do not match the fields, IoError
     /// for GDAL failures.
-    void write(const ApprovedLayer& approved);
+    void write(const ApprovedLayer& approved) override;
 
     /// The GeoPackage being written (its layers are readable once closed).
     const std::filesystem::path& geopackage() const;

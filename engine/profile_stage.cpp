@@ -185,6 +185,24 @@ ProfileStage::incidents(const store::Store& store,
     return {m_profile, std::move(kept), counts};
 }
 
+ProfiledIncidents
+ProfileStage::subset(const ProfiledIncidents& from,
+                     const std::function<bool(const store::Incident&)>& select) const {
+    if (from.profile() != m_profile) {
+        throw Error("incidents profiled for " + std::string(to_string(from.profile())) +
+                    " cannot be narrowed for " + std::string(to_string(m_profile)));
+    }
+    std::vector<store::Incident> kept;
+    for (const store::Incident& incident : from.incidents()) {
+        if (select(incident)) {
+            kept.push_back(incident);
+        }
+    }
+    StageCounts counts = from.counts();
+    counts.read = static_cast<std::int64_t>(kept.size());
+    return {m_profile, std::move(kept), counts};
+}
+
 ProfiledNetwork ProfileStage::network(Network net, const store::NetworkEvidence& evidence) const {
     if (m_profile == Profile::partnership) {
         throw UsageError("the partnership profile gets aggregates only, not the network itself; "

@@ -152,6 +152,11 @@ public:
     ProfiledIncidents incidents(const store::Store& store,
                                 const std::function<bool(const store::Incident&)>& select) const;
 
+    /// The incidents of `from` (profiled by this stage) that `select` keeps:
+    /// a narrower selection without reading the store again (the viewer
+    /// filters in memory). Its counts are those of `from`, but for `read`.
+    ProfiledIncidents subset(const ProfiledIncidents& from,
+                             const std::function<bool(const store::Incident&)>& select) const;
     /// The network after the profile's rules. Throws UsageError for
     /// partnership, which gets network_summary() only.
     ProfiledNetwork network(Network network, const store::NetworkEvidence& evidence) const;

@@ -89,8 +89,21 @@ Results are in $out/:
                   500 m; the partnership's are cell counts with fewer than 5
                   children suppressed; manifest.json says what each holds
 
-Triggers, disruption planning and the viewer arrive with the commands of later releases;
+Triggers and disruption planning arrive with the commands of later releases;
 'waymark --help' lists what this build can do. Documentation: docs/README.md
-(docs/hotspots.md for hotspots, docs/network.md for the network, docs/export.md for the bundles, docs/import.md for imports, docs/synth.md for
-the sample world).
+(docs/hotspots.md for hotspots, docs/network.md for the network, docs/export.md
+for the bundles, docs/viewer.md for the viewer, docs/import.md for imports,
+docs/synth.md for the sample world).
+
+== The web viewer: map and network side by side (docs/viewer.md)
+Start it with:
+
+  $waymark --db $db serve --profile panel --port 8750
+
+It prints the address to open in a browser on this machine:
+
+  http://127.0.0.1:8750/?token=<a new random token each time>
+
+(--profile analyst shows names and exact places; partnership only suppressed
+cell counts.) Ctrl+C stops it.
 MSG

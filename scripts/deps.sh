@@ -16,6 +16,11 @@ for package in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
+# The viewer is built from npm packages (viewer/install.sh). A machine with
+# Node.js from elsewhere (NodeSource, nvm) keeps it; otherwise Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "deps: all ${#wanted[@]} Debian packages are installed"

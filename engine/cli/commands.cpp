@@ -71,6 +71,15 @@ const std::vector<CommandSpec>& all_commands() {
          "partnership: cell counts only, fewer than k children suppressed. The run is\n"
          "recorded in the store's audit log. See docs/export.md.",
          make_export_command},
+        {"serve", "The web viewer: hotspots on a map and the network beside it, in your browser",
+         "Serves the viewer to a browser on this machine: the incidents by role, clusters,\n"
+         "Gi* hot and cold spots and density on a map with a legend, the peer network\n"
+         "beside it, linked both ways; date range and filters; a child's episodes and ego\n"
+         "network; a place's episodes, children and adults. Everything goes through the\n"
+         "chosen profile. It listens on 127.0.0.1 with a random token in the address it\n"
+         "prints (required by every request), loads nothing from the internet, and logs\n"
+         "the session in the store's audit log. Ctrl+C stops it. See docs/viewer.md.",
+         make_serve_command},
     };
     return commands;
 }

@@ -6,9 +6,7 @@
 // The force world (seed 7) is written and imported once into a store under
 // the temporary directory.
 
-#include "data/synth/world.hpp"
-#include "data/synth/writer.hpp"
-#include "engine/import.hpp"
+#include "bench/force_store.hpp"
 #include "engine/network.hpp"
 #include "engine/settings.hpp"
 #include "engine/store/store.hpp"
@@ -20,27 +18,10 @@
 
 namespace {
 
-namespace fs = std::filesystem;
-namespace synth = waymark::synth;
 using namespace waymark;
 
 const std::string& force_store() {
-    static const std::string db = [] {
-        const fs::path dir = fs::temp_directory_path() / "waymark-bench-network";
-        fs::remove_all(dir);
-        synth::write_world(synth::build_world({.scale = synth::Scale::force, .seed = 7}),
-                           dir / "world");
-        const std::string path = (dir / "waymark.db").string();
-        store::create_or_upgrade_store(path, 27700);
-        auto store = store::open_store(path, store::Access::write);
-        const AreaSettings area;
-        for (const std::string kind : {"gazetteer", "persons", "episodes", "rhi", "cpi"}) {
-            const std::string name =
-                kind == "rhi" || kind == "cpi" ? kind + ".jsonl" : kind + ".csv";
-            import_file(*store, area, {kind, dir / "world" / name, {}});
-        }
-        return path;
-    }();
+    static const std::string db = waymark::bench::import_force_world("waymark-bench-network");
     return db;
 }
 

@@ -1,13 +1,11 @@
 // How quickly the viewer's API answers on the force world (issue 8: "stays
 // responsive with the force world"): the start-up read, the incidents of the
 // whole store and of one year, a hotspot answer computed afresh (clusters,
-// Gi* with 99 permutations, density), the network's top 300 built afresh for
+// Gi* with 999 permutations, density), the network's top 300 built afresh for
 // a date range, and a place view. Each is what one click or one slider move
 // costs the server before the browser draws. Results: bench/RESULTS.md.
 
-#include "data/synth/world.hpp"
-#include "data/synth/writer.hpp"
-#include "engine/import.hpp"
+#include "bench/force_store.hpp"
 #include "engine/profile_stage.hpp"
 #include "engine/settings.hpp"
 #include "engine/store/store.hpp"
@@ -21,27 +19,10 @@
 
 namespace {
 
-namespace fs = std::filesystem;
-namespace synth = waymark::synth;
 using namespace waymark;
 
 const std::string& force_store() {
-    static const std::string db = [] {
-        const fs::path dir = fs::temp_directory_path() / "waymark-bench-viewer";
-        fs::remove_all(dir);
-        synth::write_world(synth::build_world({.scale = synth::Scale::force, .seed = 7}),
-                           dir / "world");
-        const std::string path = (dir / "waymark.db").string();
-        store::create_or_upgrade_store(path, 27700);
-        auto store = store::open_store(path, store::Access::write);
-        const AreaSettings area;
-        for (const std::string kind : {"gazetteer", "persons", "episodes", "rhi", "cpi"}) {
-            const std::string name =
-                kind == "rhi" || kind == "cpi" ? kind + ".jsonl" : kind + ".csv";
-            import_file(*store, area, {kind, dir / "world" / name, {}});
-        }
-        return path;
-    }();
+    static const std::string db = waymark::bench::import_force_world("waymark-bench-viewer");
     return db;
 }
 

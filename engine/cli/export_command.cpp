@@ -115,17 +115,10 @@ std::unique_ptr<Command> make_export_command(CLI::App& sub) {
                    "What the hotspot statistics count: episodes or children (both are shown)")
         ->check(CLI::IsMember({"episodes", "children"}))
         ->capture_default_str();
-    sub.add_flag("--exclude-weak", o.exclude_weak,
-                 "Leave out network links resting only on intelligence graded source 3 or E");
-    sub.add_option("--overrides", o.overrides,
-                   "Entity-resolution overrides (default: resolution-overrides.csv beside the "
-                   "store, if there is one)")
-        ->type_name("FILE");
+    add_network_evidence_options(sub, o.exclude_weak, o.overrides);
     sub.add_option("--seed", o.seed, "Seed of the permutations and communities")
         ->capture_default_str();
-    sub.add_option("--threads", o.threads, "Threads to use (0: all cores); results do not change")
-        ->check(CLI::Range(0, 256))
-        ->capture_default_str();
+    add_threads_option(sub, o.threads);
     sub.add_flag("--json", o.json, "Print manifest.json instead of the summary");
     return command;
 }

@@ -294,9 +294,7 @@ std::unique_ptr<Command> make_hotspots_command(CLI::App& sub) {
                    "Density: raster cell size in metres, or 'auto' (shorter side / 250, at most a "
                    "fifth of the radius)")
         ->capture_default_str();
-    sub.add_option("--threads", o.threads, "Threads to use (0: all cores); results do not change")
-        ->check(CLI::Range(0, 256))
-        ->capture_default_str();
+    add_threads_option(sub, o.threads);
     sub.add_option("--out", o.out, "Folder to write the layers, surfaces and hotspots.json to")
         ->required()
         ->type_name("DIR");

@@ -148,18 +148,12 @@ std::unique_ptr<Command> make_network_command(CLI::App& sub) {
         ->type_name("YYYY-MM-DD");
     sub.add_option("--until", o.until, "Only evidence dated on or before this date")
         ->type_name("YYYY-MM-DD");
-    sub.add_flag("--exclude-weak", o.exclude_weak,
-                 "Leave out CPI intelligence graded source 3 (not reliable) or intelligence E "
-                 "(suspected false)");
+    add_network_evidence_options(sub, o.exclude_weak, o.overrides);
     sub.add_option("--co-missing-hours", o.co_missing_hours,
                    "co_missing links: children last seen at one place, or found at one place, "
                    "within this many hours of each other")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    sub.add_option("--overrides", o.overrides,
-                   "Entity resolution overrides (CSV: action,record,name,person_id,note); "
-                   "default: resolution-overrides.csv beside the store, if there is one")
-        ->type_name("FILE");
     sub.add_option("--merge-threshold", o.merge_threshold,
                    "Entity resolution: the score at which a name is merged into a known person")
         ->check(CLI::Range(0.0, 1.0))
@@ -170,9 +164,7 @@ std::unique_ptr<Command> make_network_command(CLI::App& sub) {
         ->capture_default_str();
     sub.add_option("--seed", o.seed, "Seed of the community detection and sampled betweenness")
         ->capture_default_str();
-    sub.add_option("--threads", o.threads, "Threads to use (0: all cores); results do not change")
-        ->check(CLI::Range(0, 256))
-        ->capture_default_str();
+    add_threads_option(sub, o.threads);
     sub.add_option("--out", o.out, "Folder to write the files to")->required()->type_name("DIR");
     sub.add_option(
            "--profile", o.profile,

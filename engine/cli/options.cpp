@@ -28,4 +28,20 @@ std::filesystem::path overrides_path(const std::string& given, const std::string
     return std::filesystem::exists(beside) ? beside : std::filesystem::path();
 }
 
+void add_threads_option(CLI::App& sub, int& threads) {
+    sub.add_option("--threads", threads, "Threads to use (0: all cores); results do not change")
+        ->check(CLI::Range(0, 256))
+        ->capture_default_str();
+}
+
+void add_network_evidence_options(CLI::App& sub, bool& exclude_weak, std::string& overrides) {
+    sub.add_flag("--exclude-weak", exclude_weak,
+                 "Leave out network links resting only on CPI intelligence graded source 3 (not "
+                 "reliable) or intelligence E (suspected false)");
+    sub.add_option("--overrides", overrides,
+                   "Entity-resolution overrides (CSV: action,record,name,person_id,note); "
+                   "default: resolution-overrides.csv beside the store, if there is one")
+        ->type_name("FILE");
+}
+
 } // namespace waymark::cli

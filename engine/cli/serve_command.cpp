@@ -200,16 +200,9 @@ std::unique_ptr<Command> make_serve_command(CLI::App& sub) {
                    "Most entities drawn in the network panel at once")
         ->check(CLI::Range(10, 5000))
         ->capture_default_str();
-    sub.add_flag("--exclude-weak", o.exclude_weak,
-                 "Leave out network links resting only on intelligence graded source 3 or E");
-    sub.add_option("--overrides", o.overrides,
-                   "Entity-resolution overrides (default: resolution-overrides.csv beside the "
-                   "store, if there is one)")
-        ->type_name("FILE");
+    add_network_evidence_options(sub, o.exclude_weak, o.overrides);
     sub.add_option("--seed", o.seed, "Seed of the Gi* permutations")->capture_default_str();
-    sub.add_option("--threads", o.threads, "Threads to use (0: all cores); results do not change")
-        ->check(CLI::Range(0, 256))
-        ->capture_default_str();
+    add_threads_option(sub, o.threads);
     return command;
 }
 

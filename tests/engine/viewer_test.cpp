@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <map>
 #include <memory>
@@ -460,6 +461,61 @@ TEST_F(ViewerServerTest, RefusesOtherHostsMethodsAndPaths) {
     EXPECT_EQ(bad->status, 400);
     EXPECT_THAT(bad->body, Not(HasSubstr("<b>")));
     EXPECT_THAT(json::parse(bad->body)["error"].get<std::string>(), HasSubstr("setting"));
+}
+
+TEST_F(ViewerTest, ServesMBTilesByNumberFlippingRows) {
+    // A real MBTiles file: one PNG-typed tile at z=1, x=1, XYZ row 0 (TMS row 1).
+    const std::string path = dir->file("basemap.mbtiles");
+    {
+        sqlite3* tiles = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &tiles), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(tiles,
+                               "CREATE TABLE metadata (name TEXT, value TEXT);"
+                               "INSERT INTO metadata VALUES ('format', 'png');"
+                               "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, "
+                               "tile_row INTEGER, tile_data BLOB);"
+                               "INSERT INTO tiles VALUES (1, 1, 1, X'89504E470D0A1A0A00');",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+        sqlite3_close(tiles);
+    }
+    ViewerServerOptions options;
+    options.token = "tile-token";
+    options.mbtiles = path;
+    ViewerServer server(api(Profile::analyst), {}, options);
+    const int port = server.bind();
+    std::thread thread([&] { server.run(); });
+    httplib::Client client("127.0.0.1", port);
+    const httplib::Headers token = {{"X-Waymark-Token", "tile-token"}};
+    const auto tile = client.Get("/tiles/1/1/0", token);
+    ASSERT_TRUE(tile);
+    EXPECT_EQ(tile->status, 200);
+    EXPECT_EQ(tile->get_header_value("Content-Type"), "image/png");
+    EXPECT_EQ(tile->body, std::string("\x89PNG\r\n\x1a\n\0", 9));
+    EXPECT_EQ(client.Get("/tiles/1/1/1", token)->status, 404);
+    EXPECT_EQ(client.Get("/tiles/1/2/0", token)->status, 404); // outside zoom 1
+    EXPECT_EQ(client.Get("/tiles/1/1/0")->status, 401);
+    server.stop();
+    thread.join();
+}
+
+TEST_F(ViewerTest, RefusesVectorMBTiles) {
+    const std::string path = dir->file("vector.mbtiles");
+    sqlite3* tiles = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &tiles), SQLITE_OK);
+    sqlite3_exec(tiles,
+                 "CREATE TABLE metadata (name TEXT, value TEXT);"
+                 "INSERT INTO metadata VALUES ('format', 'pbf');",
+                 nullptr, nullptr, nullptr);
+    sqlite3_close(tiles);
+    ViewerServerOptions options;
+    options.mbtiles = path;
+    try {
+        ViewerServer server(api(Profile::analyst), {}, options);
+        ADD_FAILURE() << "accepted vector tiles";
+    } catch (const IoError& error) {
+        EXPECT_THAT(error.what(), HasSubstr("raster tiles only"));
+    }
 }
 
 TEST(ViewerBasemap, OriginOfATemplate) {

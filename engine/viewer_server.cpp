@@ -129,6 +129,12 @@ private:
 
 } // namespace
 
+void check_bind_address(const std::string& address) {
+    if (!is_ip_address(address)) {
+        throw UsageError("--bind must be an IP address such as 127.0.0.1, not '" + address + "'");
+    }
+}
+
 std::string basemap_origin(std::string_view url) {
     const bool http = url.starts_with("http://") || url.starts_with("https://");
     const bool tiled = url.find("{z}") != std::string_view::npos &&
@@ -154,10 +160,7 @@ std::string basemap_origin(std::string_view url) {
 struct ViewerServer::State {
     State(const ViewerApi& a, std::span<const StaticAsset> s, ViewerServerOptions o)
         : api(a), assets(s), options(std::move(o)) {
-        if (!is_ip_address(options.bind)) {
-            throw UsageError("--bind must be an IP address such as 127.0.0.1, not '" +
-                             options.bind + "'");
-        }
+        check_bind_address(options.bind);
         if (options.token.empty()) {
             options.token = random_token();
         }

@@ -74,6 +74,9 @@ private:
     std::unique_ptr<State> m_state;
 };
 
+/// Throws UsageError unless `address` is an IPv4 or IPv6 address.
+void check_bind_address(const std::string& address);
+
 /// "https://tiles.example:8443" from an XYZ template; throws UsageError
 /// unless it is an http(s) URL with {z}, {x} and {y}.
 std::string basemap_origin(std::string_view xyz_template);

@@ -94,6 +94,7 @@ public:
         api_options.hotspots.extent = context.area.extent;
         api_options.area_name = context.area.name;
         api_options.extent = context.area.extent;
+        check_bind_address(options.bind);
         ViewerServerOptions server_options;
         server_options.bind = options.bind;
         server_options.port = options.port;

@@ -45,7 +45,8 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("import "), std::string::npos);
     EXPECT_NE(result.out.find("hotspots "), std::string::npos);
     EXPECT_NE(result.out.find("network "), std::string::npos);
-    for (const char* later : {"disrupt", "serve", "audit"}) {
+    EXPECT_NE(result.out.find("serve "), std::string::npos);
+    for (const char* later : {"disrupt", "audit"}) {
         EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
     }
     EXPECT_TRUE(result.err.empty());
@@ -53,7 +54,7 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
 
 TEST_F(CliTest, EveryCommandHasHelp) {
     for (const char* command :
-         {"init", "status", "synth", "import", "hotspots", "network", "export"}) {
+         {"init", "status", "synth", "import", "hotspots", "network", "export", "serve"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -126,6 +127,16 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
          "waymark: error: --overrides: no file no-such.csv (see 'waymark network --help')\n"},
         {{"network", "--out", "n", "--profile", "analyst", "--hops", "0"},
          "waymark: error: --hops: Value 0 not in range 1 to 10 (see 'waymark network --help')\n"},
+        {{"serve"}, "waymark: error: --profile is required (see 'waymark serve --help')\n"},
+        {{"serve", "--profile", "panel", "--basemap-url", "ftp://tiles/{z}/{x}/{y}"},
+         "waymark: error: --basemap-url must be an http(s) URL with {z}, {x} and {y}, such as "
+         "http://tiles.force.local/{z}/{x}/{y}.png (see 'waymark serve --help')\n"},
+        {{"serve", "--profile", "panel", "--bind", "localhost"},
+         "waymark: error: --bind must be an IP address such as 127.0.0.1, not 'localhost' (see "
+         "'waymark serve --help')\n"},
+        {{"serve", "--profile", "panel", "--port", "70000"},
+         "waymark: error: --port: Value 70000 not in range 0 to 65535 (see 'waymark serve "
+         "--help')\n"},
         {{"init", "-q"},
          "waymark: error: the global option -q must come before the command "
          "('waymark -q init …') (see 'waymark init --help')\n"},

@@ -154,8 +154,6 @@ public:
         return {{"type", "FeatureCollection"}, {"features", json::array()}};
     }
 
-    const ToWgs84& wgs84() const { return m_wgs84; }
-
 private:
     json ring(const std::vector<geo::Point>& points, bool close) const {
         json coordinates = json::array();
@@ -192,47 +190,85 @@ private:
     std::map<std::string, json> m_layers;
 };
 
-// A surface as the page paints it: bytes 0–255 of the largest value, first
-// row north, reduced by taking the largest value of each block when it would
-// exceed max_cells (a hot cell must not vanish when zoomed out).
-json density_json(const Surface& surface, const ToWgs84& wgs84, const std::string& units) {
-    constexpr double max_cells = 250000;
+// A surface as the page paints it: an image laid over a latitude/longitude
+// box, so the working CRS's grid (British National Grid is turned a few
+// degrees from true north away from its central meridian) is resampled onto
+// a north-up grid in WGS 84, each new cell taking the value of the surface
+// cell under its centre. Bytes 0-255 of the largest value, first row north;
+// at most max_cells cells, so the answer stays small.
+json density_json(const Surface& surface, int working_crs, const std::string& units) {
+    constexpr double max_cells = 160000;
     const geo::RasterGrid& grid = surface.grid;
-    const double cells = static_cast<double>(grid.width) * grid.height;
-    const int factor =
-        cells > max_cells ? static_cast<int>(std::ceil(std::sqrt(cells / max_cells))) : 1;
-    const int width = (grid.width + factor - 1) / factor;
-    const int height = (grid.height + factor - 1) / factor;
-    std::vector<double> reduced(static_cast<std::size_t>(width) * height, 0.0);
-    double largest = 0;
-    for (int row = 0; row < grid.height; ++row) {
-        for (int col = 0; col < grid.width; ++col) {
-            const double v = surface.values[static_cast<std::size_t>(row) * grid.width + col];
-            if (!(v > 0)) {
-                continue;
-            }
-            double& cell = reduced[static_cast<std::size_t>(row / factor) * width + col / factor];
-            cell = std::max(cell, v);
-            largest = std::max(largest, v);
-        }
-    }
-    json values = json::array();
-    for (const double v : reduced) {
-        // A positive value never rounds to 0, which paints as nothing.
-        values.push_back(v > 0 ? std::max(1, static_cast<int>(std::lround(v / largest * 255))) : 0);
-    }
+    const ToWgs84 wgs84(working_crs);
+    const gdal::SpatialReference from = gdal::SpatialReference::from_epsg(4326);
+    const gdal::SpatialReference to = gdal::SpatialReference::from_epsg(working_crs);
+    const gdal::CoordinateTransformation to_working(from, to);
+
     const double west = grid.min_x;
     const double north = grid.max_y;
     const double east = grid.min_x + grid.width * grid.cell_size;
     const double south = grid.max_y - grid.height * grid.cell_size;
     double min_lon = 1e9, max_lon = -1e9, min_lat = 1e9, max_lat = -1e9;
-    for (const auto& [x, y] :
-         {std::pair{west, south}, {west, north}, {east, south}, {east, north}}) {
-        const LonLat at = wgs84(x, y);
-        min_lon = std::min(min_lon, at.lon);
-        max_lon = std::max(max_lon, at.lon);
-        min_lat = std::min(min_lat, at.lat);
-        max_lat = std::max(max_lat, at.lat);
+    // The box holding the grid's edges, sampled along each side.
+    constexpr int steps = 16;
+    for (int i = 0; i <= steps; ++i) {
+        const double fx = west + (east - west) * i / steps;
+        const double fy = south + (north - south) * i / steps;
+        for (const auto& [x, y] : {std::pair{fx, south}, {fx, north}, {west, fy}, {east, fy}}) {
+            const LonLat at = wgs84(x, y);
+            min_lon = std::min(min_lon, at.lon);
+            max_lon = std::max(max_lon, at.lon);
+            min_lat = std::min(min_lat, at.lat);
+            max_lat = std::max(max_lat, at.lat);
+        }
+    }
+    // About as many cells as the surface has, but square on the ground.
+    const double lat_metres = (max_lat - min_lat) * 111320.0;
+    const double lon_metres =
+        (max_lon - min_lon) * 111320.0 * std::cos((min_lat + max_lat) / 2 * M_PI / 180);
+    const double cell = std::max(grid.cell_size, std::sqrt(lat_metres * lon_metres / max_cells));
+    const int width = std::max(1, static_cast<int>(std::ceil(lon_metres / cell)));
+    const int height = std::max(1, static_cast<int>(std::ceil(lat_metres / cell)));
+
+    // Surface cells smaller than the new ones are first merged into blocks
+    // holding their largest value, so that a peak is never sampled away.
+    const int factor = std::max(1, static_cast<int>(cell / grid.cell_size));
+    const int block_width = (grid.width + factor - 1) / factor;
+    const int block_height = (grid.height + factor - 1) / factor;
+    const double block_size = grid.cell_size * factor;
+    std::vector<double> blocks(static_cast<std::size_t>(block_width) * block_height, 0.0);
+    for (int r = 0; r < grid.height; ++r) {
+        for (int c = 0; c < grid.width; ++c) {
+            double& block = blocks[static_cast<std::size_t>(r / factor) * block_width + c / factor];
+            block = std::max(block, surface.values[static_cast<std::size_t>(r) * grid.width + c]);
+        }
+    }
+
+    std::vector<double> values(static_cast<std::size_t>(width) * height, 0.0);
+    double largest = 0;
+    for (int row = 0; row < height; ++row) {
+        const double lat = max_lat - (row + 0.5) * (max_lat - min_lat) / height;
+        for (int col = 0; col < width; ++col) {
+            double x = min_lon + (col + 0.5) * (max_lon - min_lon) / width;
+            double y = lat;
+            to_working.transform(x, y);
+            const double c = std::floor((x - west) / block_size);
+            const double r = std::floor((north - y) / block_size);
+            if (c < 0 || r < 0 || c >= block_width || r >= block_height) {
+                continue;
+            }
+            const double v =
+                blocks[static_cast<std::size_t>(r) * block_width + static_cast<std::size_t>(c)];
+            if (v > 0) {
+                values[static_cast<std::size_t>(row) * width + col] = v;
+                largest = std::max(largest, v);
+            }
+        }
+    }
+    json bytes = json::array();
+    for (const double v : values) {
+        // A positive value never rounds to 0, which paints as nothing.
+        bytes.push_back(v > 0 ? std::max(1, static_cast<int>(std::lround(v / largest * 255))) : 0);
     }
     return {
         {"bounds", {{rounded(min_lat), rounded(min_lon)}, {rounded(max_lat), rounded(max_lon)}}},
@@ -240,7 +276,7 @@ json density_json(const Surface& surface, const ToWgs84& wgs84, const std::strin
         {"height", height},
         {"max", largest},
         {"units", units},
-        {"values", std::move(values)}};
+        {"values", std::move(bytes)}};
 }
 
 // ---- A small cache -------------------------------------------------------------------
@@ -634,7 +670,8 @@ struct ViewerApi::State {
     }
 
     // The selected entities and every link among them.
-    json graph_json(const NetworkView& view, const std::vector<std::size_t>& chosen) const {
+    json graph_json(const NetworkView& view, const std::vector<std::size_t>& chosen,
+                    bool truncated) const {
         const Network& net = view.profiled.network();
         std::vector<bool> in(net.entities.size(), false);
         json nodes = json::array();
@@ -662,12 +699,13 @@ struct ViewerApi::State {
                 {"links", std::move(links)},
                 {"total_nodes", net.entities.size()},
                 {"total_links", net.links.size()},
-                {"truncated", chosen.size() < net.entities.size()}};
+                {"truncated", truncated}};
     }
 
-    // The entities within `hops` links of `centre`, nearest first, at most limit.
-    std::vector<std::size_t> ego(const NetworkView& view, std::size_t centre, int hops,
-                                 int limit) const {
+    // The entities within `hops` links of `centre`, nearest first, at most
+    // limit; and whether the limit cut some off.
+    std::pair<std::vector<std::size_t>, bool> ego(const NetworkView& view, std::size_t centre,
+                                                  int hops, int limit) const {
         std::vector<int> distance(view.adjacent.size(), -1);
         std::vector<std::size_t> order{centre};
         distance[centre] = 0;
@@ -690,10 +728,11 @@ struct ViewerApi::State {
                 }
             }
         }
-        if (order.size() > static_cast<std::size_t>(limit)) {
+        const bool cut = order.size() > static_cast<std::size_t>(limit);
+        if (cut) {
             order.resize(static_cast<std::size_t>(limit));
         }
-        return order;
+        return {order, cut};
     }
 
     std::vector<std::size_t> top(const NetworkView& view, int limit) const {
@@ -928,7 +967,7 @@ std::string ViewerApi::hotspots(const QueryParameters& parameters) const {
     json density = nullptr;
     const SurfaceSink surfaces = [&](Surface surface) {
         if (surface.name == wanted) {
-            density = density_json(surface, layers.wgs84(),
+            density = density_json(surface, s.working_crs,
                                    std::string(to_string(config.count)) + " per km²");
         }
     };
@@ -977,13 +1016,16 @@ std::string ViewerApi::network(const QueryParameters& parameters) const {
     const std::shared_ptr<const NetworkView> view = s.network_for(query);
     const std::string focus = text_parameter(parameters, "focus");
     if (focus.empty()) {
-        return dump(s.graph_json(*view, s.top(*view, limit)));
+        const std::vector<std::size_t> chosen = s.top(*view, limit);
+        return dump(
+            s.graph_json(*view, chosen, chosen.size() < view->profiled.network().entities.size()));
     }
     const auto centre = view->profiled.network().find(focus);
     if (!centre) {
         throw ApiError(404, "no such entity in the network of this date range");
     }
-    json graph = s.graph_json(*view, s.ego(*view, *centre, hops, limit));
+    const auto [chosen, cut] = s.ego(*view, *centre, hops, limit);
+    json graph = s.graph_json(*view, chosen, cut);
     graph["focus"] = focus;
     return dump(graph);
 }
@@ -1063,7 +1105,8 @@ std::string ViewerApi::child(std::string_view id, const QueryParameters& paramet
     if (entity) {
         const Entity& e = view->profiled.network().entities[*entity];
         label = e.label.empty() ? e.id : e.label;
-        network = s.graph_json(*view, s.ego(*view, *entity, 2, s.options.network_limit));
+        const auto [chosen, cut] = s.ego(*view, *entity, 2, s.options.network_limit);
+        network = s.graph_json(*view, chosen, cut);
         network["focus"] = e.id;
     }
     return dump({{"id", std::string(id)},
@@ -1143,7 +1186,8 @@ std::string ViewerApi::place(std::string_view id, const QueryParameters& paramet
                               {"flags", adult.flags},
                               {"links", types}});
         }
-        network = s.graph_json(*view, s.ego(*view, entity->second, 2, s.options.network_limit));
+        const auto [chosen, cut] = s.ego(*view, entity->second, 2, s.options.network_limit);
+        network = s.graph_json(*view, chosen, cut);
         network["focus"] = net.entities[entity->second].id;
     }
     return dump({{"place", place.id},

@@ -225,6 +225,25 @@ TEST_F(ViewerTest, HotspotsHoldClustersGistarAndADensitySurface) {
     }
     EXPECT_EQ(largest, 255);
     EXPECT_GT(d["max"].get<double>(), 0);
+    // The image is north-up in WGS 84: its hottest cell lies within a few
+    // cells of the place with the most incidents of the role.
+    const json sites = call(api(Profile::analyst).incidents({{"role", "from"}}))["sites"];
+    const double south = d["bounds"][0][0], west = d["bounds"][0][1];
+    const double north = d["bounds"][1][0], east = d["bounds"][1][1];
+    const int width = d["width"], height = d["height"];
+    std::size_t hottest = 0;
+    for (std::size_t i = 0; i < d["values"].size(); ++i) {
+        if (d["values"][i].get<int>() > d["values"][hottest].get<int>()) {
+            hottest = i;
+        }
+    }
+    const double hot_lat =
+        north - (static_cast<double>(hottest / width) + 0.5) * (north - south) / height;
+    const double hot_lon =
+        west + (static_cast<double>(hottest % width) + 0.5) * (east - west) / width;
+    const double cell_lat = (north - south) / height, cell_lon = (east - west) / width;
+    EXPECT_NEAR(hot_lat, sites[0]["lat"].get<double>(), 4 * cell_lat);
+    EXPECT_NEAR(hot_lon, sites[0]["lon"].get<double>(), 4 * cell_lon);
     // Cached: the same query gives the same bytes.
     EXPECT_EQ(api(Profile::analyst).hotspots({{"role", "from"}}), text);
     EXPECT_EQ(status_of([] { api(Profile::analyst).hotspots({{"role", "everywhere"}}); }), 400);
@@ -254,6 +273,10 @@ TEST_F(ViewerTest, NetworkIsCappedAndEgoNetworksHoldTheirCentre) {
     const json ego = call(api(Profile::analyst).network({{"focus", centre}, {"hops", "1"}}));
     EXPECT_EQ(ego["nodes"][0]["id"], centre);
     EXPECT_EQ(ego["nodes"].size(), static_cast<std::size_t>(top["nodes"][0]["degree"]) + 1);
+    EXPECT_FALSE(ego["truncated"].get<bool>());
+    const json cut = call(api(Profile::analyst).network({{"focus", centre}, {"limit", "3"}}));
+    EXPECT_EQ(cut["nodes"].size(), 3U);
+    EXPECT_TRUE(cut["truncated"].get<bool>());
     EXPECT_EQ(status_of([] { api(Profile::analyst).network({{"focus", "nobody"}}); }), 404);
     EXPECT_EQ(status_of([] { api(Profile::analyst).network({{"limit", "0"}}); }), 400);
 }

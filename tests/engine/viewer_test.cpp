@@ -338,7 +338,8 @@ TEST_F(ViewerTest, PanelAnswersHoldNoSourceIdAndNoHomeLabel) {
             ASSERT_THAT(*text, Not(HasSubstr(id)));
         }
     }
-    for (const json& node : call(network)["nodes"]) {
+    const json nodes = call(network)["nodes"]; // kept: a loop over a temporary's part dangles
+    for (const json& node : nodes) {
         if (node["kind"] == "child") {
             EXPECT_EQ(node["id"].get<std::string>().substr(0, 3), "ps-");
         }

@@ -4,6 +4,7 @@
 
 #include "engine/network_output.hpp"
 
+#include "base/csv.hpp"
 #include "base/error.hpp"
 #include "engine/layer_writer.hpp"
 #include "engine/model/timestamp.hpp"
@@ -360,26 +361,6 @@ std::filesystem::path write_file(const std::filesystem::path& path, Write write)
     return path;
 }
 
-std::string csv_cell(const std::string& text) {
-    std::string cell = text;
-    // A cell a spreadsheet would run as a formula starts with an apostrophe.
-    if (!cell.empty() &&
-        std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos) {
-        cell.insert(cell.begin(), '\'');
-    }
-    if (cell.find_first_of(",\"\r\n") == std::string::npos) {
-        return cell;
-    }
-    std::string quoted = "\"";
-    for (const char c : cell) {
-        quoted += c;
-        if (c == '"') {
-            quoted += '"';
-        }
-    }
-    return quoted + "\"";
-}
-
 std::string outcome_name(graph::Outcome outcome) {
     switch (outcome) {
     case graph::Outcome::merged:
@@ -428,11 +409,11 @@ void write_resolution_csv(const Network& net, std::ostream& out) {
         }
         const std::string kind =
             m.mention.kind ? (*m.mention.kind == model::PersonKind::child ? "child" : "adult") : "";
-        out << csv_cell(m.mention.key) << ',' << csv_cell(m.mention.record) << ','
-            << csv_cell(m.mention.name) << ',' << kind << ',' << outcome_name(r.outcome) << ','
-            << csv_cell(r.entity) << ',' << score << ','
-            << csv_cell(r.match ? reasons_text(r.match->reasons) : std::string()) << ','
-            << csv_cell(possible) << ',' << (r.overridden ? "true" : "false") << "\r\n";
+        out << csv::cell(m.mention.key) << ',' << csv::cell(m.mention.record) << ','
+            << csv::cell(m.mention.name) << ',' << kind << ',' << outcome_name(r.outcome) << ','
+            << csv::cell(r.entity) << ',' << score << ','
+            << csv::cell(r.match ? reasons_text(r.match->reasons) : std::string()) << ','
+            << csv::cell(possible) << ',' << (r.overridden ? "true" : "false") << "\r\n";
     }
 }
 

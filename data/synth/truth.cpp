@@ -50,6 +50,14 @@ TruthBuilder::TruthBuilder(const World& world, TruthThresholds thresholds)
 
 void TruthBuilder::add_episode(std::size_t index, const model::ReturnInterview* rhi) {
     const EpisodeSpec& e = m_world.episodes[index];
+    if (rhi != nullptr) {
+        ++m_rhis;
+    }
+    if (e.reported > m_world.end) {
+        // Last seen before the end but reported after it: on the as_of date
+        // of the triggers (the world's end) nobody knew of it yet.
+        return;
+    }
     const Child& child = m_world.children[static_cast<std::size_t>(e.child)];
     m_episodes_by_child[static_cast<std::size_t>(e.child)].push_back(index);
     // How long the child was missing: to the return, or to the end of the
@@ -65,7 +73,6 @@ void TruthBuilder::add_episode(std::size_t index, const model::ReturnInterview* 
         m_triggers["not_located_7_days"][child.id].insert(e.id);
     }
     if (rhi != nullptr) {
-        ++m_rhis;
         if (rhi->risk_of_repeat == m::RepeatRisk::high) {
             m_triggers["rhi_graded_high"][child.id].insert(e.id);
         }

@@ -59,6 +59,16 @@ const std::vector<CommandSpec>& all_commands() {
          "GraphML, i2 ANX, CSV and map layers. --out and --profile are required.\n"
          "See docs/network.md.",
          make_network_command},
+        {"triggers", "Children meeting the escalation triggers on a date, with the episodes",
+         "Applies the area's escalation rules (3 episodes in 90 days, missing over 24\n"
+         "hours, a looked-after child over 48 hours, not located for 7 days, an RHI\n"
+         "graded high, no RHI within 72 hours; --area changes the thresholds) to the\n"
+         "records as they stood at the end of --as-of, and lists each child with the\n"
+         "episodes that caused it and when the rule was met, plus data-quality findings\n"
+         "(a child under 16 graded low risk, an RHI before the return, an episode open\n"
+         "for months). Writes triggers.csv, findings.csv and triggers.json through the\n"
+         "profile and records the run. See docs/triggers.md.",
+         make_triggers_command},
         {"export",
          "One bundle for one audience: every layer styled for QGIS, the network, a "
          "manifest",

@@ -44,6 +44,7 @@ public:
     episode_returns() const override;
     void for_each_incident(const std::function<void(const Incident&)>& visit) const override;
     NetworkEvidence network_evidence() const override;
+    CaseRecords case_records() const override;
     std::int64_t record_analysis(const AnalysisRecord& record) override;
     std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) override;
 

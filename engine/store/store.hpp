@@ -248,6 +248,18 @@ struct NetworkEvidence {
     std::unordered_set<std::string> protected_children;
 };
 
+/// What the triggers and the panel pack count (issue 9): every episode and
+/// RHI with its structured fields. Locations, people, places and free text
+/// are not read: Episode::from and ::found, ReturnInterview::places, ::with,
+/// ::people_of_concern, ::young_people_of_concern, ::locations_of_concern,
+/// ::notes and both records' `extra` are left empty (the hotspot engine and
+/// the network read locations and people, and free text never leaves the
+/// store for a count).
+struct CaseRecords {
+    std::vector<model::Episode> episodes;     ///< by child, then reported time, then id
+    std::vector<model::ReturnInterview> rhis; ///< by rhi_id
+};
+
 /// One run of an analysis (hotspots, network, ...), kept in analysis_runs
 /// with an audit entry in the same transaction.
 struct AnalysisRecord {
@@ -283,6 +295,9 @@ public:
 
     /// What the peer network is built from (engine/network.hpp).
     virtual NetworkEvidence network_evidence() const = 0;
+
+    /// Every episode and RHI for counting (CaseRecords).
+    virtual CaseRecords case_records() const = 0;
 
     /// Keeps an analysis run and its audit entry; returns the run's id.
     /// Throws StoreError if the store was opened read-only.

@@ -93,6 +93,7 @@ public:
         }
     }
     store::NetworkEvidence network_evidence() const override { return {}; }
+    store::CaseRecords case_records() const override { return {}; }
     std::int64_t record_analysis(const store::AnalysisRecord&) override { return 0; }
     std::unique_ptr<store::ImportWriter> begin_import(const store::ImportRunInfo&) override {
         return nullptr;

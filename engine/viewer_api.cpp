@@ -443,7 +443,7 @@ struct ViewerApi::State {
         if (stage.profile() != Profile::partnership) {
             evidence = store.network_evidence();
         }
-        meta = make_meta(store);
+        meta = make_meta();
     }
 
     void index_places() {
@@ -475,7 +475,7 @@ struct ViewerApi::State {
         place_at = std::move(at);
     }
 
-    std::string make_meta(const store::Store& store) const {
+    std::string make_meta() const {
         const ToWgs84 wgs84(working_crs);
         std::set<std::string> settings, grades;
         std::string first, last;
@@ -520,7 +520,6 @@ struct ViewerApi::State {
             const auto shown = stage.count(value);
             return shown ? json(*shown) : json(nullptr);
         };
-        (void)store;
         return dump(
             {{"profile", std::string(to_string(stage.profile()))},
              {"area", options.area_name},

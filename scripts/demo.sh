@@ -46,6 +46,10 @@ echo "== waymark network --out $out/network --profile analyst"
 rm -rf "$out/network"
 "$waymark" --db "$db" network --out "$out/network" --profile analyst
 echo
+# The sample world ends on 2026-10-01: the triggers as of its last day.
+echo "== waymark triggers --as-of 2026-09-30 --out $out/triggers --profile panel"
+"$waymark" --db "$db" triggers --as-of 2026-09-30 --out "$out/triggers" --profile panel
+echo
 # One bundle per audience (docs/export.md). A folder of an earlier export is
 # replaced; any other folder is refused, so the old ones go first.
 for profile in analyst panel partnership; do
@@ -82,6 +86,10 @@ Results are in $out/:
                   nodes.csv, edges.csv   the same as tables
                   resolution.csv  every name matched to a person, and why
                   network.json    parameters, counts and file checksums
+  triggers/       the children meeting each escalation trigger on 2026-09-30
+                  (panel: pseudonyms): triggers.csv (one row per child and
+                  trigger, with the episodes and when it was met),
+                  findings.csv (data-quality findings), triggers.json
   export-analyst/ export-panel/ export-partnership/
                   one bundle per audience (docs/export.md): open waymark.qgs
                   in QGIS (Project > Open) and every layer appears styled;
@@ -89,10 +97,10 @@ Results are in $out/:
                   500 m; the partnership's are cell counts with fewer than 5
                   children suppressed; manifest.json says what each holds
 
-Triggers and disruption planning arrive with the commands of later releases;
 'waymark --help' lists what this build can do. Documentation: docs/README.md
 (docs/hotspots.md for hotspots, docs/network.md for the network, docs/export.md
-for the bundles, docs/viewer.md for the viewer, docs/import.md for imports,
+for the bundles, docs/viewer.md for the viewer, docs/triggers.md for the
+triggers, docs/import.md for imports,
 docs/synth.md for the sample world).
 
 == The web viewer: map and network side by side (docs/viewer.md)

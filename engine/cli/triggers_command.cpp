@@ -61,7 +61,9 @@ void write_text(const nlohmann::json& doc, const TriggersRun& run, std::ostream&
     out << " (profile " << doc["profile"].get<std::string>() << ")\n"
         << "Children with episodes: " << count_text(doc["children_considered"])
         << "; meeting any trigger: " << count_text(doc["children_meeting_any"]) << "\n\n";
-    for (const auto& [code, entry] : doc["triggers"].items()) {
+    for (const Trigger trigger : all_triggers) { // the guidance's order, not the alphabet's
+        const std::string code(to_code(trigger));
+        const nlohmann::json& entry = doc["triggers"][code];
         out << "  " << std::left << std::setw(28) << code << std::right << std::setw(7)
             << count_text(entry["children"]) << "  " << entry["rule"].get<std::string>() << " → "
             << entry["action"].get<std::string>() << '\n';

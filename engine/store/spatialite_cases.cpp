@@ -144,22 +144,9 @@ std::vector<m::ReturnInterview> read_rhis(const sqlite::Database& db) {
 } // namespace
 
 CaseRecords SpatiaLiteStore::case_records() const {
-    // One read transaction, so that an import committing meanwhile cannot
-    // give episodes from before it and RHIs from after.
-    sqlite::Statement begin(m_db, "BEGIN");
-    begin.run();
-    CaseRecords records;
-    try {
-        records.episodes = read_episodes(m_db);
-        records.rhis = read_rhis(m_db);
-    } catch (...) {
-        sqlite::Statement rollback(m_db, "ROLLBACK");
-        rollback.run();
-        throw;
-    }
-    sqlite::Statement commit(m_db, "COMMIT");
-    commit.run();
-    return records;
+    return sqlite::read_snapshot(m_db, [this] {
+        return CaseRecords{read_episodes(m_db), read_rhis(m_db)};
+    });
 }
 
 } // namespace waymark::store

@@ -228,12 +228,8 @@ void read_cpis(const sqlite::Database& db, NetworkEvidence& evidence) {
 } // namespace
 
 NetworkEvidence SpatiaLiteStore::network_evidence() const {
-    // One read transaction, so that an import committing meanwhile cannot
-    // give a mixture of before and after.
-    sqlite::Statement begin(m_db, "BEGIN");
-    begin.run();
-    NetworkEvidence evidence;
-    try {
+    return sqlite::read_snapshot(m_db, [this] {
+        NetworkEvidence evidence;
         read_persons(m_db, evidence);
         read_locations(m_db, evidence);
         read_episodes(m_db, evidence);
@@ -243,14 +239,8 @@ NetworkEvidence SpatiaLiteStore::network_evidence() const {
         while (protected_children.step()) {
             evidence.protected_children.insert(protected_children.column_text(0));
         }
-    } catch (...) {
-        sqlite::Statement rollback(m_db, "ROLLBACK");
-        rollback.run();
-        throw;
-    }
-    sqlite::Statement commit(m_db, "COMMIT");
-    commit.run();
-    return evidence;
+        return evidence;
+    });
 }
 
 } // namespace waymark::store

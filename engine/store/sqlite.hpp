@@ -143,4 +143,20 @@ private:
     bool m_open = false;
 };
 
+/// Runs `read` in one read transaction (BEGIN ... COMMIT; ROLLBACK if it
+/// throws), so that its queries all see one state of the store: an import
+/// committing meanwhile cannot give a mixture of before and after.
+template <class Read>
+auto read_snapshot(const Database& db, Read&& read) {
+    Statement(db, "BEGIN").run();
+    try {
+        auto result = read();
+        Statement(db, "COMMIT").run();
+        return result;
+    } catch (...) {
+        Statement(db, "ROLLBACK").run();
+        throw;
+    }
+}
+
 } // namespace waymark::sqlite

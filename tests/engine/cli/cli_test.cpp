@@ -53,8 +53,8 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-    for (const char* command :
-         {"init", "status", "synth", "import", "hotspots", "network", "export", "serve"}) {
+    for (const char* command : {"init", "status", "synth", "import", "hotspots", "network",
+                                "triggers", "export", "serve"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -127,6 +127,15 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
          "waymark: error: --overrides: no file no-such.csv (see 'waymark network --help')\n"},
         {{"network", "--out", "n", "--profile", "analyst", "--hops", "0"},
          "waymark: error: --hops: Value 0 not in range 1 to 10 (see 'waymark network --help')\n"},
+        {{"triggers", "--out", "t"},
+         "waymark: error: --profile is required (see 'waymark triggers --help')\n"},
+        {{"triggers", "--out", "t", "--profile", "panel", "--as-of", "2026-02-30"},
+         "waymark: error: --as-of: invalid date '2026-02-30' (expected YYYY-MM-DD) (see "
+         "'waymark triggers --help')\n"},
+        {{"triggers", "--out", "t", "--profile", "panel", "--as-of", "2026-01-01", "--since",
+          "2026-01-02"},
+         "waymark: error: --since 2026-01-02 is after --as-of 2026-01-01T23:59:59Z (see "
+         "'waymark triggers --help')\n"},
         {{"serve"}, "waymark: error: --profile is required (see 'waymark serve --help')\n"},
         {{"serve", "--profile", "panel", "--basemap-url", "ftp://tiles/{z}/{x}/{y}"},
          "waymark: error: --basemap-url must be an http(s) URL with {z}, {x} and {y}, such as "

@@ -58,7 +58,9 @@ std::unique_ptr<Command> make_synth_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_import_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_hotspots_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_network_command(CLI::App& subcommand);
+std::unique_ptr<Command> make_disrupt_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_triggers_command(CLI::App& subcommand);
+std::unique_ptr<Command> make_report_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_export_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_serve_command(CLI::App& subcommand);
 

@@ -69,6 +69,31 @@ const std::vector<CommandSpec>& all_commands() {
          "for months). Writes triggers.csv, findings.csv and triggers.json through the\n"
          "profile and records the run. See docs/triggers.md.",
          make_triggers_command},
+        {"report", "The panel pack: figures, charts and hotspot maps in one HTML file, with CSVs",
+         "For a period (--since, --until: local dates, inclusive) writes report.html, one\n"
+         "self-contained page that prints to PDF (inline charts and maps, nothing fetched),\n"
+         "csv/ with one CSV per table, and manifest.json (profile, period, checksums):\n"
+         "episodes and children by setting, looked-after status and placement area; repeat\n"
+         "missing; hour, weekday and month patterns; the Return Home Interview funnel;\n"
+         "safe and well checks; push and pull factors; triggers met; hotspot maps per role;\n"
+         "the network and the top disruption targets; data quality. partnership: aggregates\n"
+         "only, fewer than k children suppressed. Records the run in the audit log.\n"
+         "See docs/report.md.",
+         make_report_command},
+        {"disrupt",
+         "Adults, places and vehicles ranked by how much disrupting them would protect "
+         "children, with the evidence and plan skeletons",
+         "Builds the peer network (as 'waymark network') and scores every adult, place\n"
+         "and vehicle linked to a child: the children linked and their risk (police risk\n"
+         "grade, CSE/CCE, repeat episodes), the share of child-to-adult-of-concern\n"
+         "connections removing it cuts (key-player fragmentation, with the best set of\n"
+         "--top found greedily and improved by swaps), whether it is a found/visited\n"
+         "hotspot, and whether records name it as a concern. Writes disruption.csv,\n"
+         "disruption-evidence.csv (every link with its records, dates and grading) and\n"
+         "a protection and disruption plan skeleton per target in the structure of\n"
+         "seed 001, Appendix 7 (disruption-plan.md, .html, .csv), and records the run.\n"
+         "--out and --profile (analyst or panel) are required. See docs/disrupt.md.",
+         make_disrupt_command},
         {"export",
          "One bundle for one audience: every layer styled for QGIS, the network, a "
          "manifest",

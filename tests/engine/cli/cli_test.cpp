@@ -46,7 +46,10 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("hotspots "), std::string::npos);
     EXPECT_NE(result.out.find("network "), std::string::npos);
     EXPECT_NE(result.out.find("serve "), std::string::npos);
-    for (const char* later : {"disrupt", "audit"}) {
+    EXPECT_NE(result.out.find("disrupt "), std::string::npos);
+    EXPECT_NE(result.out.find("triggers "), std::string::npos);
+    EXPECT_NE(result.out.find("report "), std::string::npos);
+    for (const char* later : {"audit"}) {
         EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
     }
     EXPECT_TRUE(result.err.empty());
@@ -54,7 +57,7 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
 
 TEST_F(CliTest, EveryCommandHasHelp) {
     for (const char* command : {"init", "status", "synth", "import", "hotspots", "network",
-                                "triggers", "export", "serve"}) {
+                                "triggers", "disrupt", "report", "export", "serve"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);
@@ -127,6 +130,14 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
          "waymark: error: --overrides: no file no-such.csv (see 'waymark network --help')\n"},
         {{"network", "--out", "n", "--profile", "analyst", "--hops", "0"},
          "waymark: error: --hops: Value 0 not in range 1 to 10 (see 'waymark network --help')\n"},
+        {{"disrupt", "--out", "d"},
+         "waymark: error: --profile is required (see 'waymark disrupt --help')\n"},
+        {{"disrupt", "--out", "d", "--profile", "partnership"},
+         "waymark: error: disrupt --profile partnership: the partnership profile gets "
+         "aggregates only, never named adults, places, vehicles or children; use --profile "
+         "panel (pseudonyms) or analyst (see 'waymark disrupt --help')\n"},
+        {{"disrupt", "--out", "d", "--profile", "analyst", "--top", "0"},
+         "waymark: error: --top: Value 0 not in range 1 to 1000 (see 'waymark disrupt --help')\n"},
         {{"triggers", "--out", "t"},
          "waymark: error: --profile is required (see 'waymark triggers --help')\n"},
         {{"triggers", "--out", "t", "--profile", "panel", "--as-of", "2026-02-30"},
@@ -136,6 +147,8 @@ TEST_F(CliTest, UsageErrorsExitTwoWithOneLine) {
           "2026-01-02"},
          "waymark: error: --since 2026-01-02 is after --as-of 2026-01-01T23:59:59Z (see "
          "'waymark triggers --help')\n"},
+        {{"report", "--out", "r", "--since", "2026-01-01", "--until", "2026-03-31"},
+         "waymark: error: --profile is required (see 'waymark report --help')\n"},
         {{"serve"}, "waymark: error: --profile is required (see 'waymark serve --help')\n"},
         {{"serve", "--profile", "panel", "--basemap-url", "ftp://tiles/{z}/{x}/{y}"},
          "waymark: error: --basemap-url must be an http(s) URL with {z}, {x} and {y}, such as "

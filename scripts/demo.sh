@@ -50,6 +50,16 @@ echo
 echo "== waymark triggers --as-of 2026-09-30 --out $out/triggers --profile panel"
 "$waymark" --db "$db" triggers --as-of 2026-09-30 --out "$out/triggers" --profile panel
 echo
+echo "== waymark disrupt --top 10 --out $out/disrupt --profile panel"
+rm -rf "$out/disrupt"
+"$waymark" --db "$db" disrupt --top 10 --out "$out/disrupt" --profile panel
+echo
+for profile in panel partnership; do
+  echo "== waymark report --since 2025-10-01 --until 2026-09-30 --out $out/report-$profile --profile $profile"
+  "$waymark" --db "$db" report --since 2025-10-01 --until 2026-09-30 --out "$out/report-$profile" \
+    --profile "$profile"
+  echo
+done
 # One bundle per audience (docs/export.md). A folder of an earlier export is
 # replaced; any other folder is refused, so the old ones go first.
 for profile in analyst panel partnership; do
@@ -90,6 +100,17 @@ Results are in $out/:
                   (panel: pseudonyms): triggers.csv (one row per child and
                   trigger, with the episodes and when it was met),
                   findings.csv (data-quality findings), triggers.json
+  disrupt/        the adults, places and vehicles whose disruption would
+                  protect the most children (panel: pseudonyms):
+                  disruption.csv (scores), disruption-evidence.csv (every
+                  link with its records, dates and grading), and a protection
+                  and disruption plan skeleton per target (disruption-plan.md,
+                  .html, .csv; seed 001, Appendix 7)
+  report-panel/ report-partnership/
+                  the panel pack for the sample world's year: open
+                  report.html in a browser and print it to PDF; csv/ has
+                  every table; the partnership's has no child and no count
+                  below 5
   export-analyst/ export-panel/ export-partnership/
                   one bundle per audience (docs/export.md): open waymark.qgs
                   in QGIS (Project > Open) and every layer appears styled;
@@ -99,8 +120,9 @@ Results are in $out/:
 
 'waymark --help' lists what this build can do. Documentation: docs/README.md
 (docs/hotspots.md for hotspots, docs/network.md for the network, docs/export.md
-for the bundles, docs/viewer.md for the viewer, docs/triggers.md for the
-triggers, docs/import.md for imports,
+for the bundles, docs/viewer.md for the viewer, docs/triggers.md, docs/disrupt.md and
+docs/report.md for triggers, disruption planning and the panel pack,
+docs/import.md for imports,
 docs/synth.md for the sample world).
 
 == The web viewer: map and network side by side (docs/viewer.md)

@@ -498,14 +498,12 @@ ReportFigures compute_report_figures(const store::CaseRecords& records, const Pr
         if (!completed(r) || !r.conducted_at) {
             return false;
         }
-        const std::optional<m::Timestamp> clock =
-            thresholds.rhi_clock_starts == RhiClockStart::return_time ? e.returned_at
-                                                                      : r.referred_at;
+        const std::optional<m::Timestamp> clock = rhi_clock_start(thresholds, e.returned_at, &r);
         return clock && *r.conducted_at <= *clock + std::chrono::hours(thresholds.rhi_due_hours);
     };
     const std::string clock_text = thresholds.rhi_clock_starts == RhiClockStart::return_time
                                        ? "the child's return"
-                                       : "the referral";
+                                       : "the referral (else the return)";
     {
         TableBuilder funnel(
             make_table("rhi_funnel", rhi_section, "The Return Home Interview funnel",
@@ -820,9 +818,7 @@ ReportFigures compute_report_figures(const store::CaseRecords& records, const Pr
             if (!r->outcome) {
                 quality.row("rhi_no_outcome", "Interviews with no outcome")[0].add(r->child_id);
             }
-            if (completed(*r) &&
-                (thresholds.rhi_clock_starts == RhiClockStart::return_time ? !e->returned_at
-                                                                           : !r->referred_at)) {
+            if (completed(*r) && !rhi_clock_start(thresholds, e->returned_at, r)) {
                 quality
                     .row("rhi_no_clock_start",
                          "Completed interviews with no " + clock_text + " recorded")[0]

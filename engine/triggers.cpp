@@ -108,33 +108,33 @@ private:
                 break;
             }
         }
-        // Late: the clock starts at the return (or the earliest referral, if
-        // the area says so and one is recorded); the interview is late once
-        // the due time has passed with no completed interview held by then.
+        // Late: no completed interview held within rhi_due_hours of its
+        // clock start (rhi_clock_start), once the earliest due time has
+        // passed; an episode with no interview is due from the return.
         if (!v.returned) {
             return;
         }
-        m::Timestamp clock = *v.returned;
-        if (m_settings.rhi_clock_starts == RhiClockStart::referral_time) {
-            std::optional<m::Timestamp> referred;
-            for (const m::ReturnInterview* r : interviews) {
-                if (r->referred_at && (!referred || *r->referred_at < *referred)) {
-                    referred = r->referred_at;
-                }
+        const hours allowed{m_settings.rhi_due_hours};
+        std::optional<m::Timestamp> due;
+        for (const m::ReturnInterview* r : interviews) {
+            if (const auto clock = rhi_clock_start(m_settings, v.returned, r)) {
+                due = due ? std::min(*due, *clock + allowed) : *clock + allowed;
             }
-            clock = referred.value_or(clock);
         }
-        const m::Timestamp due = clock + hours{m_settings.rhi_due_hours};
-        if (due > m_query.as_of) {
+        if (!due) {
+            due = *v.returned + allowed;
+        }
+        if (*due > m_query.as_of) {
             return;
         }
         const bool on_time =
             std::any_of(interviews.begin(), interviews.end(), [&](const m::ReturnInterview* r) {
-                return r->outcome == m::RhiOutcome::completed && r->conducted_at &&
-                       *r->conducted_at <= due;
+                const auto clock = rhi_clock_start(m_settings, v.returned, r);
+                return r->outcome == m::RhiOutcome::completed && r->conducted_at && clock &&
+                       *r->conducted_at <= *clock + allowed;
             });
         if (!on_time) {
-            found[Trigger::rhi_late].push_back({i, due, false});
+            found[Trigger::rhi_late].push_back({i, *due, false});
         }
     }
 
@@ -253,6 +253,16 @@ void find_interview_faults(const std::vector<m::ReturnInterview>& rhis,
 }
 
 } // namespace
+
+std::optional<m::Timestamp> rhi_clock_start(const TriggerSettings& settings,
+                                            const std::optional<m::Timestamp>& returned,
+                                            const m::ReturnInterview* interview) {
+    if (settings.rhi_clock_starts == RhiClockStart::referral_time && interview != nullptr &&
+        interview->referred_at) {
+        return interview->referred_at;
+    }
+    return returned;
+}
 
 std::string_view to_code(Trigger trigger) {
     switch (trigger) {

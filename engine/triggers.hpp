@@ -42,6 +42,16 @@ std::string describe(Trigger trigger, const TriggerSettings& settings);
 /// What the guidance says must follow (a strategy meeting, ...).
 std::string_view required_action(Trigger trigger);
 
+/// When the clock of an interview's due time started (seed 001 7.9; seed 000
+/// on the confusion over which moment counts): the child's return, or, where
+/// the area sets `rhi_clock_starts: referral`, the interview's referral (the
+/// return when no referral is recorded; `interview` may be null). nullopt:
+/// neither is recorded (or, as of a date, has happened). Used by the
+/// `rhi_late` trigger and the panel pack's RHI figures alike.
+std::optional<model::Timestamp> rhi_clock_start(const TriggerSettings& settings,
+                                                const std::optional<model::Timestamp>& returned,
+                                                const model::ReturnInterview* interview);
+
 /// One child meeting one trigger.
 struct TriggerHit {
     Trigger trigger = Trigger::repeat_missing;

@@ -187,7 +187,9 @@ def main():
         if not completed(r) or not r.get("conducted_at"):
             return False
         e = episodes[r["episode_id"]]
-        clock = e["returned"] if a.clock == "return_time" else parse_time(r.get("referred_at"), zone)
+        clock = e["returned"]
+        if a.clock == "referral_time" and r.get("referred_at"):
+            clock = parse_time(r["referred_at"], zone)  # the referral, else the return
         if clock is None:
             return False
         return parse_time(r["conducted_at"], zone) <= clock + timedelta(hours=a.due_hours)
@@ -267,7 +269,7 @@ def main():
             quality["rhi_no_outcome"] += 1
         if completed(r):
             e = episodes[r["episode_id"]]
-            clock = e["returned"] if a.clock == "return_time" else r.get("referred_at")
+            clock = e["returned"] or (a.clock == "referral_time" and r.get("referred_at"))
             if not clock:
                 quality["rhi_no_clock_start"] += 1
     expected["data_quality"] = {k: {"records": v} for k, v in quality.items()}

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -164,6 +165,7 @@ struct ViewerServer::State {
         if (options.token.empty()) {
             options.token = random_token();
         }
+        slots = options.burst;
         if (!options.mbtiles.empty()) {
             tiles.emplace(options.mbtiles);
         }
@@ -202,9 +204,39 @@ struct ViewerServer::State {
                "frame-ancestors 'none'";
     }
 
+    // The token bucket of options.requests_per_second: true when a request
+    // may be answered now. Checked before the token, so that guessing
+    // tokens is slow too.
+    bool take_request_slot() {
+        const std::lock_guard lock(mutex);
+        const auto now = std::chrono::steady_clock::now();
+        const std::chrono::duration<double> elapsed = now - last_refill;
+        last_refill = now;
+        slots = std::min(static_cast<double>(options.burst),
+                         slots + elapsed.count() * options.requests_per_second);
+        if (slots < 1) {
+            return false;
+        }
+        slots -= 1;
+        return true;
+    }
+
     httplib::Server::HandlerResponse gate(const httplib::Request& request,
                                           httplib::Response& response) {
         using R = httplib::Server::HandlerResponse;
+        if (!take_request_slot()) {
+            response.status = 429;
+            response.set_header("Retry-After", "1");
+            response.set_content("too many requests: wait a second\n", "text/plain; charset=utf-8");
+            count("refused: rate");
+            return R::Handled;
+        }
+        if (request.target.size() > options.max_target_bytes) {
+            response.status = 414;
+            response.set_content("request too long\n", "text/plain; charset=utf-8");
+            count("refused: length");
+            return R::Handled;
+        }
         if (request.method != "GET" && request.method != "HEAD") {
             response.status = 405;
             response.set_header("Allow", "GET, HEAD");
@@ -356,6 +388,8 @@ struct ViewerServer::State {
     int port = 0;
     mutable std::mutex mutex;
     RequestCounts counts;
+    double slots = 0; ///< the rate limit's bucket (take_request_slot)
+    std::chrono::steady_clock::time_point last_refill = std::chrono::steady_clock::now();
 };
 
 ViewerServer::ViewerServer(const ViewerApi& api, std::span<const StaticAsset> assets,

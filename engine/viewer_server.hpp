@@ -41,6 +41,14 @@ struct ViewerServerOptions {
     std::filesystem::path mbtiles;
     /// The origin of a configured XYZ basemap, allowed to serve images.
     std::string basemap_origin;
+    /// Requests answered per second, for all clients together (a token
+    /// bucket holding `burst`); more get 429 with Retry-After. The server is
+    /// for one person's browser: a page loads a few dozen files and tiles at
+    /// once, while a script guessing tokens or a page gone wrong asks far more.
+    double requests_per_second = 50;
+    int burst = 200;
+    /// The longest request target (path and query) answered; longer: 414.
+    std::size_t max_target_bytes = 4096;
 };
 
 /// Requests answered, by endpoint and status, for the audit entry.

@@ -487,6 +487,54 @@ TEST_F(ViewerServerTest, RefusesOtherHostsMethodsAndPaths) {
     EXPECT_THAT(json::parse(bad->body)["error"].get<std::string>(), HasSubstr("setting"));
 }
 
+TEST_F(ViewerServerTest, RefusesOverlongRequests) {
+    // Over our limit (4096 bytes): 414 before anything else is looked at.
+    const auto longer = client->Get("/api/incidents?setting=" + std::string(5000, 'a'), token());
+    ASSERT_TRUE(longer);
+    EXPECT_EQ(longer->status, 414);
+    EXPECT_THAT(longer->body, Not(HasSubstr("aaaa")));
+    // Over cpp-httplib's own (8192): refused by it, the connection still answered.
+    const auto longest = client->Get("/api/incidents?setting=" + std::string(9000, 'a'), token());
+    ASSERT_TRUE(longest);
+    EXPECT_EQ(longest->status, 414);
+    // A body is never answered (GET and HEAD only; payload limit 0).
+    EXPECT_THAT(client->Post("/api/meta", token(), std::string(100000, 'x'), "text/plain")->status,
+                ::testing::AnyOf(405, 413));
+    EXPECT_EQ(client->Get("/api/meta", token())->status, 200);
+}
+
+// The rate limit holds for every request, before the token is looked at, so
+// that a script guessing tokens is held back too; it refills with time.
+TEST_F(ViewerTest, RateLimitsRequestsBeforeCheckingTheToken) {
+    ViewerServerOptions options;
+    options.token = "secret-token-0123456789";
+    options.requests_per_second = 4;
+    options.burst = 5;
+    ViewerServer server(api(Profile::analyst), {}, options);
+    const int port = server.bind();
+    std::thread thread([&server] { server.run(); });
+    httplib::Client client("127.0.0.1", port);
+    std::map<int, int> statuses;
+    for (int i = 0; i < 20; ++i) {
+        const auto guess =
+            client.Get("/api/meta", {{"X-Waymark-Token", "guess" + std::to_string(i)}});
+        ASSERT_TRUE(guess);
+        ++statuses[guess->status];
+        if (guess->status == 429) {
+            EXPECT_EQ(guess->get_header_value("Retry-After"), "1");
+        }
+    }
+    EXPECT_GE(statuses[429], 10); // 5 at once, then 4 a second
+    EXPECT_LE(statuses[401], 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    const auto later = client.Get("/api/meta", {{"X-Waymark-Token", "secret-token-0123456789"}});
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->status, 200);
+    server.stop();
+    thread.join();
+    EXPECT_GE(server.counts().at("refused: rate"), 10);
+}
+
 TEST_F(ViewerTest, ServesMBTilesByNumberFlippingRows) {
     // A real MBTiles file: one PNG-typed tile at z=1, x=1, XYZ row 0 (TMS row 1).
     const std::string path = dir->file("basemap.mbtiles");

@@ -2,7 +2,8 @@
 # needs are `make demo` and `make test`; both install what is missing first.
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-# The test build runs the whole suite under AddressSanitizer; `make test
+# The test build runs the whole suite under AddressSanitizer and
+# UndefinedBehaviorSanitizer together (the ASan build type); `make test
 # TEST_BUILD=UBSan` runs it under UndefinedBehaviorSanitizer instead, and
 # `TEST_BUILD=TSan` under ThreadSanitizer (an import reads on one thread and
 # writes on another), with the suppressions in tests/tsan.supp.

@@ -184,12 +184,6 @@ public:
             const auto at = static_cast<double>(in.tellg());
             return at < 0 ? 1.0 : at / size;
         };
-        if (m_request.kind != "persons") {
-            prepare_locations(); // for gazetteer entries: their transform and the extent
-        }
-        if (m_request.kind == "rhi") {
-            m_returns = m_store.episode_returns();
-        }
         // Rough bytes per record of the canonical formats (the national
         // world's episodes.csv has 232, its rhi.jsonl 916): only an estimate
         // for the writer's choice of how to keep indexes, never a count.
@@ -198,6 +192,17 @@ public:
                                          m_request.spec.string(),
                                          static_cast<std::int64_t>(size) / bytes_per_record});
         m_report.run_id = m_writer->run_id();
+        // Read inside the import's transaction, which holds the write lock:
+        // read before it, the gazetteer and the returns could be those from
+        // before another process's import that commits while this one waits
+        // for the lock, and two imports run at once would not equal the same
+        // two run one after the other (tests/engine/crash_test.cpp).
+        if (m_request.kind != "persons") {
+            prepare_locations(); // for gazetteer entries: their transform and the extent
+        }
+        if (m_request.kind == "rhi") {
+            m_returns = m_store.episode_returns();
+        }
         if (is_json_lines_kind(m_request.kind)) {
             read_json_lines(in, progress);
         } else {

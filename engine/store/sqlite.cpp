@@ -3,7 +3,10 @@
 #include "base/error.hpp"
 
 #include <spatialite.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace waymark::sqlite {
@@ -26,6 +29,67 @@ std::string abbreviate(std::string_view sql) {
 
 constexpr int busy_timeout_ms = 10'000;
 constexpr int page_cache_kib = 128 * 1024; // 128 MiB: see Database::open
+
+// The errno behind an SQLITE_IOERR. sqlite3_system_errno() misses a write
+// that fails in COMMIT (the commit is not a statement's step), so the files'
+// own last errors are asked next: the WAL's, where a commit writes, then the
+// database file's, where a checkpoint does.
+int failed_errno(sqlite3* db) {
+    if (const int error = sqlite3_system_errno(db); error != 0) {
+        return error;
+    }
+    int error = 0;
+    sqlite3_file* journal = nullptr;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK &&
+        journal != nullptr && journal->pMethods != nullptr &&
+        journal->pMethods->xFileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &error) == SQLITE_OK &&
+        error != 0) {
+        return error;
+    }
+    error = 0;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &error);
+    return error;
+}
+
+// Why a statement on `db` failed, for a user to act on (tests/engine/crash_test.cpp).
+// SQLite says "disk I/O error" for a write refused with EFBIG, "database is
+// locked" after the busy timeout and "attempt to write a readonly database"
+// when the store's folder cannot be written; none of these names the cause.
+// So a full disk, a lock held by another process and a store that cannot be
+// written are said first; anything else is "<what> in <path>: <SQLite's
+// message>", as before. A failed write inside a transaction leaves the store
+// as it was (the transaction is rolled back), so none of them changes it.
+std::string describe_failure(sqlite3* db, const std::string& path, std::string_view what) {
+    const std::string sqlite_message = db ? sqlite3_errmsg(db) : "no connection";
+    const int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+    const int primary = code & 0xff;
+    // SQLite records errno only for these; otherwise it is an earlier one's.
+    const int system_errno =
+        db && (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) ? failed_errno(db) : 0;
+    const std::string store = "store " + path;
+    const std::string detail =
+        std::string(what) + ": " + sqlite_message +
+        (system_errno != 0 ? "; " + std::string(std::strerror(system_errno)) : std::string());
+    if (primary == SQLITE_FULL ||
+        (primary == SQLITE_IOERR && (system_errno == ENOSPC || system_errno == EDQUOT))) {
+        return store + ": the disk is full (" + detail + ")";
+    }
+    if (primary == SQLITE_IOERR && system_errno == EFBIG) {
+        // RLIMIT_FSIZE (ulimit -f) or the file system's largest file.
+        return store + ": the disk is full or the file has reached its size limit (" + detail + ")";
+    }
+    if (primary == SQLITE_BUSY) {
+        return store + " is locked by another process (waited " +
+               std::to_string(busy_timeout_ms / 1000) + " s; " + detail + ")";
+    }
+    // A plain SQLITE_READONLY is a write on a connection opened read-only,
+    // which the caller chose; the extended codes are the file system's doing.
+    if (primary == SQLITE_READONLY && code != SQLITE_READONLY) {
+        return store + " is read-only: its folder or its -wal and -shm files cannot be written (" +
+               detail + ")";
+    }
+    return std::string(what) + " in " + path + ": " + sqlite_message;
+}
 
 } // namespace
 
@@ -53,6 +117,14 @@ Database Database::open(const std::string& path, OpenMode mode) {
         throw StoreError("cannot open store " + path + ": " + message);
     }
     sqlite3_extended_result_codes(handle, 1);
+    if (mode != OpenMode::read_only && sqlite3_db_readonly(handle, "main") == 1) {
+        // SQLite opens a file it may not write read-only without a word; the
+        // first write would then fail with "attempt to write a readonly
+        // database" halfway through a command.
+        const int error = ::access(path.c_str(), W_OK) == 0 ? EACCES : errno;
+        throw StoreError("store " + path + " is read-only: Waymark cannot write to it (" +
+                         std::strerror(error) + ")");
+    }
     db.m_spatialite = spatialite_alloc_connection();
     spatialite_init_ex(handle, db.m_spatialite, 0);
     sqlite3_busy_timeout(handle, busy_timeout_ms);
@@ -112,24 +184,20 @@ void Database::close() {
 }
 
 void Database::fail(std::string_view what) const {
-    std::string message(what);
-    message += " in ";
-    message += m_path;
-    if (m_db != nullptr) {
-        message += ": ";
-        message += sqlite3_errmsg(m_db);
+    if (m_db == nullptr) {
+        throw StoreError(std::string(what) + " in " + m_path);
     }
-    throw StoreError(message);
+    throw StoreError(describe_failure(m_db, m_path, what));
 }
 
 void Database::exec(std::string_view sql) {
     const std::string text(sql);
     char* error = nullptr;
     if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-        std::string message = "running \"" + abbreviate(sql) + "\" in " + m_path + ": " +
-                              (error ? error : sqlite3_errmsg(m_db));
+        // sqlite3_errmsg() is the same text as `error` while the error code
+        // is still the connection's, which describe_failure() reads.
         sqlite3_free(error);
-        throw StoreError(message);
+        throw StoreError(describe_failure(m_db, m_path, "running \"" + abbreviate(sql) + "\""));
     }
 }
 
@@ -172,8 +240,9 @@ Statement::~Statement() {
 
 void Statement::fail(std::string_view what) const {
     const char* sql = sqlite3_sql(m_stmt);
-    throw StoreError(std::string(what) + " \"" + abbreviate(sql ? sql : "") + "\" in " + m_db_path +
-                     ": " + sqlite3_errmsg(sqlite3_db_handle(m_stmt)));
+    throw StoreError(
+        describe_failure(sqlite3_db_handle(m_stmt), m_db_path,
+                         std::string(what) + " \"" + abbreviate(sql ? sql : "") + "\""));
 }
 
 void Statement::check_bind(int rc, int index) {

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "geo/gdal.hpp"
+#include "importers/text.hpp"
 
 #include <date/tz.h>
 #include <nlohmann/json.hpp>
@@ -257,9 +258,14 @@ private:
 AreaSettings parse_area_settings(std::string_view text, std::string_view source) {
     json document;
     DuplicateKeyFinder duplicates;
+    if (const auto line = importers::json_too_deep(text)) {
+        throw InputError("area settings " + std::string(source) + ": line " +
+                         std::to_string(*line) + ": " + importers::json_too_deep_message());
+    }
     try {
         document = json::parse(text, std::ref(duplicates));
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {
+        // parse_error, or out_of_range for a number too large for a double
         // nlohmann's text starts "[json.exception.parse_error.101] parse error at line…"
         std::string message = error.what();
         if (const auto at = message.find("] "); at != std::string::npos) {

@@ -4,6 +4,7 @@
 #include "engine/model/boolean.hpp"
 #include "engine/model/codes.hpp"
 #include "engine/model/columns.hpp"
+#include "importers/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -462,7 +463,19 @@ void json_extra(const json& object, std::span<const std::string_view> known, con
     }
 }
 
+// Attributes (the columns or members the format does not define) are kept as
+// text, up to the free-text limit.
+void check_extra(Fields& fields, const m::Attributes& extra) {
+    for (const auto& [name, value] : extra) {
+        fields.text(name, value, max_free_text_bytes);
+    }
+}
+
 std::optional<json> parse_json_object(std::string_view line, Fields& fields) {
+    if (json_too_deep(line)) {
+        fields.error("malformed_json", "", json_too_deep_message());
+        return std::nullopt;
+    }
     try {
         json object = json::parse(line);
         if (!object.is_object()) {
@@ -470,7 +483,8 @@ std::optional<json> parse_json_object(std::string_view line, Fields& fields) {
             return std::nullopt;
         }
         return object;
-    } catch (const json::parse_error& problem) {
+    } catch (const json::exception& problem) {
+        // parse_error, or out_of_range for a number too large for a double
         std::string message = problem.what();
         if (const auto at = message.find("] "); at != std::string::npos) {
             message = message.substr(at + 2);
@@ -646,6 +660,7 @@ Parsed<model::Episode> parse_episode(const ColumnMap& columns, const CsvRecord& 
     e.trafficking = f.boolean("trafficking", v(ep("trafficking")));
     e.uasc = f.boolean("uasc", v(ep("uasc")));
     columns.extra(record, e.extra);
+    check_extra(f, e.extra);
 
     if (reported && e.returned_at && *e.returned_at < *reported) {
         f.error("return_before_report", "returned_at",
@@ -682,6 +697,7 @@ Parsed<model::Person> parse_person(const ColumnMap& columns, const CsvRecord& re
     p.sex = f.code<m::Sex>("sex", v(pe("sex")));
     p.flags = split_list(f.text("flags", v(pe("flags"))));
     columns.extra(record, p.extra);
+    check_extra(f, p.extra);
     if (f.ok()) {
         result.record = std::move(p);
     }
@@ -712,6 +728,7 @@ Parsed<model::GazetteerEntry> parse_gazetteer_entry(const ColumnMap& columns,
     g.place_type = f.code<m::PlaceType>("place_type", v(gz("place_type")));
     g.restricted = f.boolean("restricted", v(gz("restricted")));
     columns.extra(record, g.extra);
+    check_extra(f, g.extra);
     if (f.ok() && key_type && x && y) {
         g.key_type = *key_type;
         g.x = *x;
@@ -819,6 +836,7 @@ Parsed<model::ReturnInterview> parse_rhi(std::string_view line, const DateTimePa
         }
     }
     json_extra(*object, rhi_members, spec, r.extra);
+    check_extra(f, r.extra);
     f.future("referred_at", r.referred_at, now);
     f.future("conducted_at", r.conducted_at, now);
     if (f.ok()) {
@@ -889,6 +907,7 @@ Parsed<model::CpiReport> parse_cpi(std::string_view line, const DateTimeParser& 
         }
     }
     json_extra(*object, cpi_members, spec, c.extra);
+    check_extra(f, c.extra);
     f.future("received_at", c.received_at, now);
     if (f.ok()) {
         result.record = std::move(c);

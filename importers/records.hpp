@@ -41,7 +41,8 @@ struct Parsed {
 };
 
 /// Longest value accepted in a field, in bytes of UTF-8; free text (RHI
-/// notes, CPI information) may be longer.
+/// notes, CPI information) and attributes (columns or members the format does
+/// not define) may be longer. Over either is an over_long_field error.
 inline constexpr std::size_t max_field_bytes = 1000;
 inline constexpr std::size_t max_free_text_bytes = 20000;
 

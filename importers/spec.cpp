@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "engine/model/columns.hpp"
 #include "importers/datetime.hpp"
+#include "importers/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -394,9 +395,13 @@ ImportSpec parse_import_spec(std::string_view text, std::string_view source,
     SpecReader reader(source, canonical_columns);
     json document;
     DuplicateKeyFinder duplicates;
+    if (const auto line = json_too_deep(text)) {
+        reader.fail("line " + std::to_string(*line), json_too_deep_message());
+    }
     try {
         document = json::parse(text, std::ref(duplicates));
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {
+        // parse_error, or out_of_range for a number too large for a double
         // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error…"
         std::string message = error.what();
         if (const auto at = message.find("] "); at != std::string::npos) {

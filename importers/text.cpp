@@ -177,4 +177,35 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
     return std::nullopt;
 }
 
+std::optional<std::int64_t> json_too_deep(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    std::int64_t line = 1;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+        } else if (in_string) {
+            if (c == '\\') {
+                ++i; // the escaped byte cannot end the string
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) {
+                return line;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string json_too_deep_message(std::size_t limit) {
+    return "JSON nests deeper than the limit of " + std::to_string(limit) + " levels";
+}
+
 } // namespace waymark::importers

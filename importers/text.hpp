@@ -5,6 +5,7 @@
 // past the readers is UTF-8.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,5 +42,18 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
 /// True when every byte of `text` is below 0x80.
 bool is_ascii(std::string_view text);
+
+/// How deep JSON arrays and objects may nest in any input (RHI and CPI lines,
+/// import specs, area settings): the formats need 3 levels; deeper is refused
+/// before parsing, so that nothing recursive ever sees it.
+inline constexpr std::size_t max_json_depth = 32;
+
+/// The 1-based line of `text` where its JSON arrays and objects first nest
+/// deeper than `limit` (brackets inside strings do not count), or nullopt.
+std::optional<std::int64_t> json_too_deep(std::string_view text,
+                                          std::size_t limit = max_json_depth);
+
+/// The message for it: "JSON nests deeper than the limit of 32 levels".
+std::string json_too_deep_message(std::size_t limit = max_json_depth);
 
 } // namespace waymark::importers

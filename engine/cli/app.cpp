@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/cli/command.hpp"
+#include "engine/store/audit.hpp"
 #include "geo/gdal.hpp"
 
 #include <CLI/CLI.hpp>
@@ -147,6 +148,9 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         const AreaSettings area =
             options.area_file.empty() ? AreaSettings{} : load_area_settings(options.area_file);
         const Context context{options, area, out, err};
+        // Every audit entry this run appends records the command line.
+        const store::AuditCommandLine audit_command_line(
+            std::vector<std::string>(argv, argv + argc));
         for (const auto& entry : commands) {
             if (entry.app->parsed()) {
                 entry.command->run(context);

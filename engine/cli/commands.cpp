@@ -115,6 +115,15 @@ const std::vector<CommandSpec>& all_commands() {
          "prints (required by every request), loads nothing from the internet, and logs\n"
          "the session in the store's audit log. Ctrl+C stops it. See docs/viewer.md.",
          make_serve_command},
+        {"audit", "The audit log: list its entries, verify its hash chain",
+         "Every import, hotspots, network, triggers, disrupt, report, export and viewer\n"
+         "session leaves an entry: when, the command line, profile, user, inputs and\n"
+         "outputs with their SHA-256, each entry chained to the one before by a hash.\n"
+         "'audit list' shows them (--since DATE, --json); 'audit verify' checks the chain\n"
+         "and names the first changed, deleted, inserted or reordered entry (exit 1).\n"
+         "Keep the chain head it prints elsewhere: '--expect-head HASH' then also sees\n"
+         "the newest entries removed. Opens the store read-only. See docs/audit.md.",
+         make_audit_command},
     };
     return commands;
 }

@@ -386,6 +386,22 @@ std::unique_ptr<ImportWriter> SpatiaLiteStore::begin_import(const ImportRunInfo&
     return begin_spatialite_import(m_db, m_working_crs, info);
 }
 
+std::vector<AuditLogEntry> SpatiaLiteStore::audit_log(const std::string& since) const {
+    return list_audit_entries(m_db, since);
+}
+
+AuditVerification SpatiaLiteStore::verify_audit_log(const std::string& expected_head) const {
+    return verify_audit_chain(m_db, expected_head);
+}
+
+std::vector<AuditLogEntry> Store::audit_log(const std::string& /*since*/) const {
+    throw StoreError("this store keeps no audit log");
+}
+
+AuditVerification Store::verify_audit_log(const std::string& /*expected_head*/) const {
+    throw StoreError("this store keeps no audit log");
+}
+
 // ---- Factories --------------------------------------------------------------
 
 std::unique_ptr<Store> open_store(const std::string& location, Access access) {

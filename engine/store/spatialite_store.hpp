@@ -47,6 +47,8 @@ public:
     CaseRecords case_records() const override;
     std::int64_t record_analysis(const AnalysisRecord& record) override;
     std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) override;
+    std::vector<AuditLogEntry> audit_log(const std::string& since) const override;
+    AuditVerification verify_audit_log(const std::string& expected_head) const override;
 
     sqlite::Database& database() noexcept { return m_db; }
 

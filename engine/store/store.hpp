@@ -270,6 +270,44 @@ struct AnalysisRecord {
     std::string outputs;    ///< JSON object: files written with their SHA-256
 };
 
+/// One entry of the audit log (engine/store/audit.hpp) as stored: what was
+/// done, never what the records say.
+struct AuditLogEntry {
+    std::int64_t seq = 0;
+    std::string at;      ///< UTC, YYYY-MM-DDTHH:MM:SSZ
+    std::string command; ///< "import", "hotspots", …
+    std::string profile; ///< "" for a command that has none
+    std::string inputs;  ///< JSON object: user, command_line, what was read
+    std::string outputs; ///< JSON object: what was written, with SHA-256
+    std::string prev_hash;
+    std::string hash;
+};
+
+/// What is wrong with the audit log, first problem found (in seq order).
+enum class AuditFault {
+    none,
+    changed,      ///< an entry's hash does not match its contents
+    missing,      ///< a gap in seq: the entry was deleted
+    unlinked,     ///< an entry's prev_hash names no entry: its predecessor was deleted, or it was
+                  ///< forged
+    moved,        ///< an entry's prev_hash names another entry than the one before it: entries
+                  ///< were inserted or reordered
+    out_of_order, ///< an entry is older than the one before it
+    head_missing, ///< the head hash the operator recorded is not in the log (--expect-head)
+};
+
+/// The result of checking the audit log's hash chain.
+struct AuditVerification {
+    bool ok = true;
+    std::int64_t entries_checked = 0;
+    std::int64_t head_seq = 0; ///< the last entry's seq (0: the log is empty)
+    std::string head_hash;     ///< the last entry's hash (64 zeros: the log is empty)
+    AuditFault fault = AuditFault::none;
+    std::int64_t bad_seq = 0;             ///< the first entry found wrong (0 with head_missing)
+    std::string problem;                  ///< one sentence naming the entry and what is wrong
+    std::int64_t since_expected_head = 0; ///< entries after the expected head, when it was found
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -305,6 +343,15 @@ public:
 
     /// Starts an import. Throws StoreError if the store was opened read-only.
     virtual std::unique_ptr<ImportWriter> begin_import(const ImportRunInfo& info) = 0;
+
+    /// The audit log's entries at or after `since` (a UTC date YYYY-MM-DD; ""
+    /// for all), by seq. A backend that keeps no audit log throws StoreError.
+    virtual std::vector<AuditLogEntry> audit_log(const std::string& since) const;
+    /// Checks the audit log's hash chain entry by entry and, when
+    /// `expected_head` is not empty, that the log still holds the entry with
+    /// that hash (an earlier `waymark audit verify` printed it). A backend
+    /// that keeps no audit log throws StoreError.
+    virtual AuditVerification verify_audit_log(const std::string& expected_head) const;
 };
 
 enum class Access { read, write };

@@ -40,7 +40,7 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("--db PATH"), std::string::npos);
     EXPECT_NE(result.out.find("--area FILE"), std::string::npos);
     EXPECT_NE(result.out.find("--quiet"), std::string::npos);
-    // Commands of later issues are not listed until they work.
+    // Every command is listed, and only once it works.
     EXPECT_NE(result.out.find("synth "), std::string::npos);
     EXPECT_NE(result.out.find("import "), std::string::npos);
     EXPECT_NE(result.out.find("hotspots "), std::string::npos);
@@ -49,15 +49,13 @@ TEST_F(CliTest, HelpListsExactlyTheCommandsThatExist) {
     EXPECT_NE(result.out.find("disrupt "), std::string::npos);
     EXPECT_NE(result.out.find("triggers "), std::string::npos);
     EXPECT_NE(result.out.find("report "), std::string::npos);
-    for (const char* later : {"audit"}) {
-        EXPECT_EQ(result.out.find(std::string("\n  ") + later + " "), std::string::npos) << later;
-    }
+    EXPECT_NE(result.out.find("\n  audit "), std::string::npos);
     EXPECT_TRUE(result.err.empty());
 }
 
 TEST_F(CliTest, EveryCommandHasHelp) {
     for (const char* command : {"init", "status", "synth", "import", "hotspots", "network",
-                                "triggers", "disrupt", "report", "export", "serve"}) {
+                                "triggers", "disrupt", "report", "export", "serve", "audit"}) {
         const Outcome result = run_cli({command, "--help"});
         EXPECT_EQ(result.code, 0) << command;
         EXPECT_NE(result.out.find(std::string("Usage: waymark ") + command), std::string::npos);

@@ -8,6 +8,7 @@
 #include "base/error.hpp"
 #include "base/xml.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/output_files.hpp"
 #include "engine/sha256.hpp"
 #include "graph/key_players.hpp"
 
@@ -570,20 +571,6 @@ DisruptionResult rank_disruption_targets(const store::Store& store, const Profil
 
 namespace {
 
-template <class Write>
-std::filesystem::path write_file(const std::filesystem::path& path, Write write) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out) {
-        throw IoError("cannot write " + path.string());
-    }
-    write(out);
-    out.close();
-    if (!out) {
-        throw IoError("cannot write " + path.string());
-    }
-    return path;
-}
-
 std::string html(const std::string& text) {
     std::string out;
     xml::append_attribute(out, text);
@@ -859,15 +846,16 @@ std::vector<std::filesystem::path> write_disruption_files(const DisruptionResult
                                          ? model::format_timestamp(model::now_utc())
                                          : config.generated_at;
     return {
-        write_file(dir / "disruption.csv", [&](std::ostream& o) { write_targets_csv(result, o); }),
-        write_file(dir / "disruption-evidence.csv",
-                   [&](std::ostream& o) { write_evidence_csv(result, o); }),
-        write_file(dir / "disruption-plan.csv",
-                   [&](std::ostream& o) { write_plan_csv(result, o); }),
-        write_file(dir / "disruption-plan.md",
-                   [&](std::ostream& o) { write_markdown(result, stage, generated_at, o); }),
-        write_file(dir / "disruption-plan.html",
-                   [&](std::ostream& o) { write_html(result, stage, generated_at, o); })};
+        write_output_file(dir / "disruption.csv",
+                          [&](std::ostream& o) { write_targets_csv(result, o); }),
+        write_output_file(dir / "disruption-evidence.csv",
+                          [&](std::ostream& o) { write_evidence_csv(result, o); }),
+        write_output_file(dir / "disruption-plan.csv",
+                          [&](std::ostream& o) { write_plan_csv(result, o); }),
+        write_output_file(dir / "disruption-plan.md",
+                          [&](std::ostream& o) { write_markdown(result, stage, generated_at, o); }),
+        write_output_file(dir / "disruption-plan.html",
+                          [&](std::ostream& o) { write_html(result, stage, generated_at, o); })};
 }
 
 std::string disrupt_parameters(const DisruptConfig& config) {
@@ -946,8 +934,8 @@ DisruptionResult run_disrupt(store::Store& store, const DisruptConfig& config,
                                 {"targets", targets},
                                 {"files", files},
                                 {"analysis_run", result.analysis_run}};
-    result.files.push_back(
-        write_file(c.out / "disruption.json", [&](std::ostream& o) { o << run.dump(2) << '\n'; }));
+    result.files.push_back(write_output_file(c.out / "disruption.json",
+                                             [&](std::ostream& o) { o << run.dump(2) << '\n'; }));
     if (progress) {
         progress("done", 1.0);
     }

@@ -5,6 +5,7 @@
 #include "engine/layer_writer.hpp"
 #include "engine/model/timestamp.hpp"
 #include "engine/network_output.hpp"
+#include "engine/output_files.hpp"
 #include "engine/sha256.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,76 +26,6 @@ nlohmann::json counts_json(const std::map<std::string, std::optional<std::int64_
         j[key] = value ? nlohmann::json(*value) : nlohmann::json(nullptr);
     }
     return j;
-}
-
-// The folder must not keep files of an earlier bundle beside the new one: a
-// panel bundle written over an analyst one would otherwise still hold the
-// analyst's files. An earlier export's manifest says what it wrote; those
-// files go, and anything else in the folder stops the export.
-void prepare_folder(const fs::path& out) {
-    std::error_code error;
-    if (!fs::exists(out, error)) {
-        fs::create_directories(out, error);
-        if (error) {
-            throw IoError("cannot create " + out.string() + ": " + error.message());
-        }
-        return;
-    }
-    if (!fs::is_directory(out, error)) {
-        throw UsageError("--out " + out.string() + " is not a folder");
-    }
-    if (fs::is_empty(out, error)) {
-        return;
-    }
-    const fs::path manifest_path = out / "manifest.json";
-    std::ifstream in(manifest_path);
-    nlohmann::json manifest;
-    if (in) {
-        manifest = nlohmann::json::parse(in, nullptr, false);
-    }
-    if (!in || manifest.is_discarded() || !manifest.contains("files") ||
-        manifest.value("generator", "") != "Waymark export") {
-        throw UsageError("--out " + out.string() +
-                         " is not empty and holds no earlier Waymark export; choose a new "
-                         "folder, so that no other file ends up in this bundle");
-    }
-    std::set<fs::path> listed;
-    for (const auto& [name, checksum] : manifest["files"].items()) {
-        const fs::path file = (out / name).lexically_normal();
-        // A manifest naming files outside the folder is not followed.
-        const fs::path relative = file.lexically_relative(out.lexically_normal());
-        if (relative.empty() || *relative.begin() == "..") {
-            throw UsageError("--out " + out.string() + ": its manifest.json names " + name +
-                             ", outside the folder; choose a new folder");
-        }
-        listed.insert(file);
-    }
-    listed.insert(manifest_path);
-    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(out)) {
-        if (entry.is_regular_file() && listed.count(entry.path().lexically_normal()) == 0) {
-            throw UsageError("--out " + out.string() + " holds " + entry.path().string() +
-                             ", which the earlier export did not write; choose a new folder");
-        }
-    }
-    for (const fs::path& file : listed) {
-        fs::remove(file, error);
-        if (error) {
-            throw IoError("cannot replace " + file.string() + ": " + error.message());
-        }
-    }
-    // The folders the earlier bundle made (geojson/, network/), now empty.
-    std::vector<fs::path> folders;
-    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(out)) {
-        if (entry.is_directory()) {
-            folders.push_back(entry.path());
-        }
-    }
-    std::sort(folders.rbegin(), folders.rend()); // deepest first
-    for (const fs::path& folder : folders) {
-        if (fs::is_empty(folder, error)) {
-            fs::remove(folder, error);
-        }
-    }
 }
 
 fs::path write_json(const fs::path& path, const nlohmann::json& json) {
@@ -118,7 +49,7 @@ ExportResult run_export(store::Store& store, const ExportConfig& config, const P
     };
     const std::string started_at = model::format_timestamp(model::now_utc());
     const std::string profile(to_string(stage.profile()));
-    prepare_folder(config.out);
+    prepare_output_folder(config.out, "export", "bundle");
 
     HotspotConfig hotspots = config.hotspots;
     hotspots.out = config.out;

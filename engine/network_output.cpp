@@ -9,6 +9,7 @@
 #include "engine/layer_writer.hpp"
 #include "engine/model/timestamp.hpp"
 #include "engine/network.hpp"
+#include "engine/output_files.hpp"
 #include "engine/sha256.hpp"
 #include "graph/writers.hpp"
 
@@ -347,20 +348,6 @@ void write_network_layers(const NetworkAnalysis& analysis, const ProfileStage& s
 
 namespace {
 
-template <class Write>
-std::filesystem::path write_file(const std::filesystem::path& path, Write write) {
-    std::ofstream out(path, std::ios::binary);
-    if (!out) {
-        throw IoError("cannot write " + path.string());
-    }
-    write(out);
-    out.close();
-    if (!out) {
-        throw IoError("cannot write " + path.string());
-    }
-    return path;
-}
-
 std::string outcome_name(graph::Outcome outcome) {
     switch (outcome) {
     case graph::Outcome::merged:
@@ -519,22 +506,22 @@ std::vector<std::filesystem::path> write_network_files(const NetworkAnalysis& an
     for (const NetworkFormat format : config.formats) {
         switch (format) {
         case NetworkFormat::gexf:
-            files.push_back(write_file(dir / "network.gexf",
-                                       [&](std::ostream& o) { graph::write_gexf(doc, o); }));
+            files.push_back(write_output_file(dir / "network.gexf",
+                                              [&](std::ostream& o) { graph::write_gexf(doc, o); }));
             break;
         case NetworkFormat::graphml:
-            files.push_back(write_file(dir / "network.graphml",
-                                       [&](std::ostream& o) { graph::write_graphml(doc, o); }));
+            files.push_back(write_output_file(
+                dir / "network.graphml", [&](std::ostream& o) { graph::write_graphml(doc, o); }));
             break;
         case NetworkFormat::anx:
-            files.push_back(write_file(dir / "network.anx",
-                                       [&](std::ostream& o) { graph::write_anx(doc, o); }));
+            files.push_back(write_output_file(dir / "network.anx",
+                                              [&](std::ostream& o) { graph::write_anx(doc, o); }));
             break;
         case NetworkFormat::csv:
-            files.push_back(write_file(dir / "nodes.csv",
-                                       [&](std::ostream& o) { graph::write_csv_nodes(doc, o); }));
-            files.push_back(write_file(dir / "edges.csv",
-                                       [&](std::ostream& o) { graph::write_csv_edges(doc, o); }));
+            files.push_back(write_output_file(
+                dir / "nodes.csv", [&](std::ostream& o) { graph::write_csv_nodes(doc, o); }));
+            files.push_back(write_output_file(
+                dir / "edges.csv", [&](std::ostream& o) { graph::write_csv_edges(doc, o); }));
             break;
         case NetworkFormat::geojson:
             break; // layers: write_network_layers()
@@ -543,7 +530,7 @@ std::vector<std::filesystem::path> write_network_files(const NetworkAnalysis& an
     // The names mentioned and what resolution made of them are for the
     // analyst who corrects them; no other profile sees names.
     if (stage.profile() == Profile::analyst) {
-        files.push_back(write_file(dir / "resolution.csv", [&](std::ostream& o) {
+        files.push_back(write_output_file(dir / "resolution.csv", [&](std::ostream& o) {
             write_resolution_csv(analysis.network.network(), o);
         }));
     }
@@ -643,8 +630,8 @@ NetworkResult run_network(store::Store& store, const NetworkConfig& config,
     const nlohmann::json run = {{"profile", profile},       {"generated_at", started_at},
                                 {"parameters", parameters}, {"summary", summary},
                                 {"files", files},           {"analysis_run", result.analysis_run}};
-    result.files.push_back(write_file(config.out / "network.json",
-                                      [&](std::ostream& o) { o << run.dump(2) << '\n'; }));
+    result.files.push_back(write_output_file(config.out / "network.json",
+                                             [&](std::ostream& o) { o << run.dump(2) << '\n'; }));
     report("done", 1.0);
     return result;
 }

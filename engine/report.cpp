@@ -6,6 +6,7 @@
 #include "engine/disrupt.hpp"
 #include "engine/layer_writer.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/output_files.hpp"
 #include "engine/report_html.hpp"
 #include "engine/sha256.hpp"
 #include "engine/triggers.hpp"
@@ -1241,65 +1242,6 @@ std::string csv_field(std::string_view raw) {
     return csv::cell(raw);
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-        throw IoError("cannot write " + path.string());
-    }
-}
-
-// The folder must not keep files of an earlier pack beside the new one: a
-// partnership pack written over an analyst one would otherwise still hold
-// the analyst's trigger list. An earlier pack's manifest says what it wrote;
-// those files go, and anything else in the folder stops the report.
-void prepare_folder(const fs::path& out) {
-    std::error_code error;
-    if (fs::exists(out, error) && !fs::is_directory(out, error)) {
-        throw UsageError("--out " + out.string() + " is not a folder");
-    }
-    if (fs::exists(out, error) && !fs::is_empty(out, error)) {
-        std::ifstream in(out / "manifest.json");
-        nlohmann::json manifest;
-        if (in) {
-            manifest = nlohmann::json::parse(in, nullptr, false);
-        }
-        if (!in || manifest.is_discarded() || !manifest.contains("files") ||
-            !manifest["files"].is_object() || manifest.value("generator", "") != "Waymark report") {
-            throw UsageError("--out " + out.string() +
-                             " is not empty and holds no earlier Waymark report; choose a new "
-                             "folder, so that no other file ends up in this pack");
-        }
-        std::set<fs::path> listed = {(out / "manifest.json").lexically_normal()};
-        for (const auto& [name, checksum] : manifest["files"].items()) {
-            const fs::path file = (out / name).lexically_normal();
-            const fs::path relative = file.lexically_relative(out.lexically_normal());
-            if (relative.empty() || *relative.begin() == "..") {
-                throw UsageError("--out " + out.string() + ": its manifest.json names " + name +
-                                 ", outside the folder; choose a new folder");
-            }
-            listed.insert(file);
-        }
-        for (const fs::directory_entry& entry : fs::recursive_directory_iterator(out)) {
-            if (entry.is_regular_file() && listed.count(entry.path().lexically_normal()) == 0) {
-                throw UsageError("--out " + out.string() + " holds " + entry.path().string() +
-                                 ", which the earlier report did not write; choose a new folder");
-            }
-        }
-        for (const fs::path& file : listed) {
-            fs::remove(file, error);
-            if (error) {
-                throw IoError("cannot replace " + file.string() + ": " + error.message());
-            }
-        }
-    }
-    fs::create_directories(out / "csv", error);
-    if (error) {
-        throw IoError("cannot create " + (out / "csv").string() + ": " + error.message());
-    }
-}
-
 } // namespace
 
 std::string table_csv(const FigureTable& table, const ReportFigures& figures) {
@@ -1335,13 +1277,18 @@ ReportResult run_report(store::Store& store, const ProfileStage& stage, const Ar
     }
     const std::string started_at = m::format_timestamp(m::now_utc());
     const Report report = build_report(store, stage, area, config, progress);
-    prepare_folder(config.out);
+    prepare_output_folder(config.out, "report", "pack");
+    std::error_code error;
+    fs::create_directories(config.out / "csv", error);
+    if (error) {
+        throw IoError("cannot create " + (config.out / "csv").string() + ": " + error.message());
+    }
 
     std::vector<fs::path> files;
     nlohmann::json tables = nlohmann::json::array();
     for (const FigureTable& table : report.figures.tables) {
         const fs::path path = config.out / "csv" / (table.id + ".csv");
-        write_text(path, table_csv(table, report.figures));
+        write_output_file(path, table_csv(table, report.figures));
         files.push_back(path);
         tables.push_back({{"id", table.id},
                           {"title", table.title},
@@ -1368,7 +1315,7 @@ ReportResult run_report(store::Store& store, const ProfileStage& stage, const Ar
                     csv_field(episodes) + "\r\n";
         }
         const fs::path path = config.out / "csv" / "trigger_children.csv";
-        write_text(path, text);
+        write_output_file(path, text);
         files.push_back(path);
         if (!report.targets.empty()) {
             std::string targets = "# Waymark report: top disruption targets; profile " +
@@ -1384,12 +1331,12 @@ ReportResult run_report(store::Store& store, const ProfileStage& stage, const Ar
                            std::to_string(t.children) + "," + numbers + "\r\n";
             }
             const fs::path tpath = config.out / "csv" / "disruption_targets.csv";
-            write_text(tpath, targets);
+            write_output_file(tpath, targets);
             files.push_back(tpath);
         }
     }
     const fs::path html = config.out / "report.html";
-    write_text(html, render_report_html(report));
+    write_output_file(html, render_report_html(report));
     files.insert(files.begin(), html);
 
     nlohmann::json file_list = nlohmann::json::object();
@@ -1422,7 +1369,7 @@ ReportResult run_report(store::Store& store, const ProfileStage& stage, const Ar
                                      {"files", file_list},
                                      {"analysis_run", result.analysis_run}};
     const fs::path manifest_path = config.out / "manifest.json";
-    write_text(manifest_path, manifest.dump(2) + "\n");
+    write_output_file(manifest_path, manifest.dump(2) + "\n");
     files.push_back(manifest_path);
     result.files = std::move(files);
     result.tables = static_cast<std::int64_t>(report.figures.tables.size());

@@ -3,6 +3,7 @@
 #include "base/csv.hpp"
 #include "base/error.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/output_files.hpp"
 #include "engine/sha256.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,16 +31,6 @@ std::string joined_ids(const std::vector<std::string>& ids, const ProfileStage& 
         text += (text.empty() ? "" : ";") + stage.id(id);
     }
     return text;
-}
-
-std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) {
-        throw IoError("cannot write " + path.string());
-    }
-    return path;
 }
 
 std::string hits_csv(const TriggerResult& result, const ProfileStage& stage) {
@@ -151,11 +142,12 @@ TriggersRun run_triggers(store::Store& store, const AreaSettings& area, const Pr
     std::filesystem::create_directories(config.out);
     json doc = triggers_json(run.result, stage);
     if (lists_allowed(stage)) {
-        run.files.push_back(write_file(config.out / "triggers.csv", hits_csv(run.result, stage)));
         run.files.push_back(
-            write_file(config.out / "findings.csv", findings_csv(run.result, stage)));
+            write_output_file(config.out / "triggers.csv", hits_csv(run.result, stage)));
+        run.files.push_back(
+            write_output_file(config.out / "findings.csv", findings_csv(run.result, stage)));
     } else {
-        run.files.push_back(write_file(config.out / "triggers.csv", counts_csv(doc)));
+        run.files.push_back(write_output_file(config.out / "triggers.csv", counts_csv(doc)));
     }
     json files = json::object();
     for (const auto& file : run.files) {
@@ -169,7 +161,7 @@ TriggersRun run_triggers(store::Store& store, const AreaSettings& area, const Pr
                                               started_at, parameters.dump(), files.dump()});
     doc["analysis_run"] = run.analysis_run;
     doc["files"] = files;
-    run.files.push_back(write_file(config.out / "triggers.json", doc.dump(2) + "\n"));
+    run.files.push_back(write_output_file(config.out / "triggers.json", doc.dump(2) + "\n"));
     return run;
 }
 

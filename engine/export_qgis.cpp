@@ -184,6 +184,13 @@ qgis::VectorStyle style_for(const WrittenLayer& written, const gdal::Dataset& gp
         style.kind = Kind::single;
         style.colour = {120, 120, 120};
     }
+    if (style.kind == Kind::graduated && style.ranges.empty()) {
+        // An empty layer (no cluster in a short period): nothing to
+        // classify, so one symbol, ready for when it has features.
+        style.kind = Kind::single;
+        style.colour = role_colour(role);
+        style.field.clear();
+    }
     return style;
 }
 

@@ -793,6 +793,30 @@ nlohmann::json qgis_sees(const fs::path& project, const fs::path& render = {}) {
     return nlohmann::json::parse(output);
 }
 
+// A short period leaves some layers empty (no cluster of a role that day):
+// they get one symbol, there being nothing to classify, and the export goes
+// on (it failed: "a graduated style needs a field and at least one range").
+TEST_F(ExportForceWorld, AShortPeriodWithEmptyLayersStillExports) {
+    auto store = store::open_store(db, store::Access::write);
+    ExportConfig day = config(dir->path() / "one-day");
+    day.hotspots.filter.since = "2026-03-04";
+    day.hotspots.filter.until = "2026-03-04";
+    day.network.build.since = day.hotspots.filter.since;
+    day.network.build.until = day.hotspots.filter.until;
+    const ExportResult result =
+        run_export(*store, day, make_profile_stage(*store, Profile::panel, area));
+    EXPECT_GT(result.layers, 0);
+    auto gpkg = gdal::Dataset::open((dir->path() / "one-day" / "waymark.gpkg").string());
+    int empty_clusters = 0;
+    for (int i = 0; i < gpkg.layer_count(); ++i) {
+        const std::string name = OGR_L_GetName(gpkg.layer(i));
+        if (name.rfind("clusters_", 0) == 0 && OGR_L_GetFeatureCount(gpkg.layer(i), TRUE) == 0) {
+            ++empty_clusters;
+        }
+    }
+    EXPECT_GT(empty_clusters, 0) << "the day chosen must leave a clusters layer empty";
+}
+
 std::string expected_renderer(const std::string& name) {
     if (name.rfind("points_", 0) == 0) {
         return "singleSymbol";

@@ -68,6 +68,9 @@ for profile in analyst panel partnership; do
   "$waymark" --db "$db" export --out "$out/export-$profile" --profile "$profile"
   echo
 done
+echo "== waymark audit verify (every import, analysis and export above is in the audit log)"
+"$waymark" --db "$db" audit verify
+echo
 cat <<MSG
 Results are in $out/:
   sample-world/   the synthetic world in the canonical formats, with truth.json
@@ -122,7 +125,7 @@ Results are in $out/:
 (docs/hotspots.md for hotspots, docs/network.md for the network, docs/export.md
 for the bundles, docs/viewer.md for the viewer, docs/triggers.md, docs/disrupt.md and
 docs/report.md for triggers, disruption planning and the panel pack,
-docs/import.md for imports,
+docs/audit.md for the audit log (waymark audit list), docs/import.md for imports,
 docs/synth.md for the sample world).
 
 == The web viewer: map and network side by side (docs/viewer.md)

@@ -8,6 +8,7 @@
 #include "base/error.hpp"
 #include "base/xml.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/network_output.hpp"
 #include "engine/output_files.hpp"
 #include "engine/sha256.hpp"
 #include "graph/key_players.hpp"
@@ -860,26 +861,19 @@ std::vector<std::filesystem::path> write_disruption_files(const DisruptionResult
 
 std::string disrupt_parameters(const DisruptConfig& config) {
     const DisruptWeights& w = config.weights;
-    return nlohmann::json{{"top", config.top},
-                          {"since", config.build.since},
-                          {"until", config.build.until},
-                          {"include_weak", config.build.include_weak},
-                          {"co_missing_hours", config.build.co_missing_hours},
-                          {"merge_threshold", config.build.resolution.merge_threshold},
-                          {"possible_threshold", config.build.resolution.possible_threshold},
-                          {"overrides", config.overrides_file.string()},
-                          {"overrides_count", config.build.overrides.size()},
-                          {"hotspot_min_children", config.hotspot_min_children},
-                          {"hub_children", config.hub_children},
-                          {"seed", config.seed},
-                          {"weights",
-                           {{"risk", w.risk},
-                            {"children", w.children},
-                            {"fragmentation", w.fragmentation},
-                            {"key_player", w.key_player},
-                            {"hotspot", w.hotspot},
-                            {"concern", w.concern}}}}
-        .dump();
+    nlohmann::json parameters = {{"top", config.top},
+                                 {"hotspot_min_children", config.hotspot_min_children},
+                                 {"hub_children", config.hub_children},
+                                 {"seed", config.seed},
+                                 {"weights",
+                                  {{"risk", w.risk},
+                                   {"children", w.children},
+                                   {"fragmentation", w.fragmentation},
+                                   {"key_player", w.key_player},
+                                   {"hotspot", w.hotspot},
+                                   {"concern", w.concern}}}};
+    add_network_build_parameters(parameters, config.build, config.overrides_file);
+    return parameters.dump();
 }
 
 DisruptionResult run_disrupt(store::Store& store, const DisruptConfig& config,

@@ -461,20 +461,25 @@ NetworkAnalysis analyse_network(const store::NetworkEvidence& evidence, const Ne
     return {std::move(profiled), std::move(measures), std::move(selected)};
 }
 
+void add_network_build_parameters(nlohmann::json& parameters, const NetworkBuildParams& build,
+                                  const std::filesystem::path& overrides_file) {
+    parameters["since"] = build.since;
+    parameters["until"] = build.until;
+    parameters["include_weak"] = build.include_weak;
+    parameters["co_missing_hours"] = build.co_missing_hours;
+    parameters["merge_threshold"] = build.resolution.merge_threshold;
+    parameters["possible_threshold"] = build.resolution.possible_threshold;
+    parameters["overrides"] = overrides_file.string();
+    parameters["overrides_count"] = build.overrides.size();
+}
+
 std::string network_parameters(const NetworkConfig& config) {
     nlohmann::json parameters = {
-        {"since", config.build.since},
-        {"until", config.build.until},
-        {"include_weak", config.build.include_weak},
-        {"co_missing_hours", config.build.co_missing_hours},
-        {"merge_threshold", config.build.resolution.merge_threshold},
-        {"possible_threshold", config.build.resolution.possible_threshold},
-        {"overrides", config.overrides_file.string()},
-        {"overrides_count", config.build.overrides.size()},
         {"ego", config.ego},
         {"hops", config.hops},
         {"seed", config.measure.seed},
     };
+    add_network_build_parameters(parameters, config.build, config.overrides_file);
     nlohmann::json formats = nlohmann::json::array();
     for (const NetworkFormat f : config.formats) {
         formats.push_back(std::string(to_string(f)));

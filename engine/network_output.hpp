@@ -9,6 +9,8 @@
 #include "engine/profile_stage.hpp"
 #include "graph/document.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -49,6 +51,12 @@ void write_network_layers(const NetworkAnalysis& analysis, const ProfileStage& s
 
 /// The run's parameters as a JSON object (text), for metadata and the store.
 std::string network_parameters(const NetworkConfig& config);
+
+/// The network build's parameters (window, weak intelligence, co-missing
+/// hours, resolution thresholds, overrides), added to `parameters`: what
+/// every run that builds the network records (network, disrupt).
+void add_network_build_parameters(nlohmann::json& parameters, const NetworkBuildParams& build,
+                                  const std::filesystem::path& overrides_file);
 
 /// Throws UsageError for a profile that gets no network (partnership).
 void require_network_profile(Profile profile);

@@ -16,24 +16,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-const requireFromViewer = createRequire(path.join(repo, 'viewer', 'package.json'));
+import { CHROMIUM, launchChromium } from '../support/chromium.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions',
-];
+const run = promisify(execFile);
+
 const HOSTILE_REASON = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Nope & "no"';
 const SINCE = '2025-01-01';
 const UNTIL = '2027-12-31';
@@ -85,8 +78,7 @@ before(async () => {
     await cli('report', '--since', SINCE, '--until', UNTIL, '--profile', profile, '--out', out);
     ctx.packs[profile] = { out, html: await readFile(path.join(out, 'report.html'), 'utf8') };
   }
-  const { chromium } = requireFromViewer('playwright-core');
-  ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  ctx.browser = await launchChromium();
 });
 
 after(async () => {

@@ -16,25 +16,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const run = promisify(execFile);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..', '..');
-// playwright-core lives in viewer/node_modules, wherever CTest runs us from.
-const requireFromViewer = createRequire(path.join(repo, 'viewer', 'package.json'));
+import { CHROMIUM, launchChromium } from '../support/chromium.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions',
-];
+const run = promisify(execFile);
+
 const HOSTILE_PERSON = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Zed';
 const HOSTILE_PLACE = '<script>window.__xss=3</script>Hostile Place';
 const STEP_MS = 60_000;
@@ -343,8 +334,7 @@ before(async () => {
   await importWorld(ctx.db, world);
 
   ctx.server = await startServer('analyst');
-  const { chromium } = requireFromViewer('playwright-core');
-  ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  ctx.browser = await launchChromium();
 });
 
 after(async () => {

@@ -125,7 +125,9 @@ void write_points(const std::string& path) {
     auto dataset = waymark::gdal::Dataset::create_vector("GPKG", path);
     const auto srs = waymark::gdal::SpatialReference::from_epsg(27700);
     OGRLayerH layer = dataset.create_layer("points", &srs, wkbPoint);
-    OGR_L_StartTransaction(layer);
+    if (OGR_L_StartTransaction(layer) != OGRERR_NONE) {
+        throw std::runtime_error("cannot start a transaction in " + path);
+    }
     for (const Point& p : points()) {
         waymark::gdal::Feature feature(layer);
         OGRGeometryH geometry = OGR_G_CreateGeometry(wkbPoint);
@@ -135,7 +137,9 @@ void write_points(const std::string& path) {
             throw std::runtime_error("cannot write a point to " + path);
         }
     }
-    OGR_L_CommitTransaction(layer);
+    if (OGR_L_CommitTransaction(layer) != OGRERR_NONE) {
+        throw std::runtime_error("cannot commit the points to " + path);
+    }
     dataset.close();
 }
 

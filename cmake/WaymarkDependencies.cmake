@@ -4,6 +4,7 @@ find_package(PkgConfig REQUIRED)
 
 find_package(SQLite3 REQUIRED)                      # SQLite::SQLite3
 pkg_check_modules(SPATIALITE REQUIRED IMPORTED_TARGET spatialite)  # PkgConfig::SPATIALITE
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # PkgConfig::LIBPQ: the PostGIS backend
 find_package(GDAL CONFIG REQUIRED)                  # GDAL::GDAL (OGR, OSR/PROJ)
 find_package(GEOS CONFIG REQUIRED)                  # GEOS::geos_c
 find_package(Boost 1.74 CONFIG REQUIRED COMPONENTS headers)  # Boost.Graph is header-only

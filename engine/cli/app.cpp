@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "engine/cli/command.hpp"
 #include "engine/store/audit.hpp"
+#include "engine/store/pg.hpp"
 #include "geo/gdal.hpp"
 
 #include <CLI/CLI.hpp>
@@ -99,9 +100,11 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
     GlobalOptions options;
     app.add_option("--db", options.db,
-                   "The store: a SpatiaLite file (default ./waymark.db, or $WAYMARK_DB)")
+                   "The store: a SpatiaLite file, or a PostGIS database as "
+                   "postgresql://user@host/dbname (docs/postgis.md); default ./waymark.db, or "
+                   "$WAYMARK_DB")
         ->envname("WAYMARK_DB")
-        ->type_name("PATH");
+        ->type_name("PATH|URL");
     app.add_option("--area", options.area_file,
                    "Area settings (JSON): time zone, working CRS, trigger thresholds, "
                    "suppression k, grid sizes; defaults otherwise (docs/area-settings.md)")
@@ -148,9 +151,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
         const AreaSettings area =
             options.area_file.empty() ? AreaSettings{} : load_area_settings(options.area_file);
         const Context context{options, area, out, err};
-        // Every audit entry this run appends records the command line.
-        const store::AuditCommandLine audit_command_line(
-            std::vector<std::string>(argv, argv + argc));
+        // Every audit entry this run appends records the command line,
+        // without any database password given in it.
+        std::vector<std::string> arguments;
+        for (int i = 0; i < argc; ++i) {
+            arguments.push_back(pg::without_password(argv[i]));
+        }
+        const store::AuditCommandLine audit_command_line(std::move(arguments));
         for (const auto& entry : commands) {
             if (entry.app->parsed()) {
                 entry.command->run(context);

@@ -5,6 +5,7 @@
 #include "base/error.hpp"
 #include "engine/cli/command.hpp"
 #include "engine/cli/options.hpp"
+#include "engine/store/pg.hpp"
 #include "engine/store/store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -104,6 +105,20 @@ std::string import_summary(const json& inputs, const json& outputs) {
     return text.str();
 }
 
+// "copied from old.db: 27 tables, 412,345 rows"
+std::string migrate_summary(const json& inputs, const json& outputs) {
+    std::ostringstream text;
+    text << "copied from " << text_of(inputs, "from");
+    if (outputs.is_object() && outputs.contains("tables") && outputs["tables"].is_object()) {
+        std::int64_t rows = 0;
+        for (const auto& [table, count] : outputs["tables"].items()) {
+            rows += count.is_number_integer() ? count.get<std::int64_t>() : 0;
+        }
+        text << ": " << outputs["tables"].size() << " tables, " << rows << " rows";
+    }
+    return text.str();
+}
+
 // "analysis run 3 wrote 12 files: hotspots.json 9f8e7d6c5b4a, …, and 8 more"
 std::string analysis_summary(const json& outputs) {
     std::ostringstream text;
@@ -164,8 +179,9 @@ void write_table(const std::vector<store::AuditLogEntry>& entries, std::ostream&
             out << indent << "$ " << line << '\n';
         }
         out << indent
-            << (entry.command == "import" ? import_summary(inputs, outputs)
-                                          : analysis_summary(outputs))
+            << (entry.command == "import"    ? import_summary(inputs, outputs)
+                : entry.command == "migrate" ? migrate_summary(inputs, outputs)
+                                             : analysis_summary(outputs))
             << '\n';
     }
 }
@@ -264,7 +280,7 @@ private:
                              : " (the " + std::to_string(result.entries_checked) +
                                    " entries before it are intact)";
             }
-            throw StoreError("audit log of " + context.options.db +
+            throw StoreError("audit log of " + pg::without_password(context.options.db) +
                              " is broken: " + result.problem + intact);
         }
         if (options.json) {

@@ -64,5 +64,6 @@ std::unique_ptr<Command> make_report_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_export_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_serve_command(CLI::App& subcommand);
 std::unique_ptr<Command> make_audit_command(CLI::App& subcommand);
+std::unique_ptr<Command> make_migrate_command(CLI::App& subcommand);
 
 } // namespace waymark::cli

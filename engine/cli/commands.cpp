@@ -124,6 +124,19 @@ const std::vector<CommandSpec>& all_commands() {
          "Keep the chain head it prints elsewhere: '--expect-head HASH' then also sees\n"
          "the newest entries removed. Opens the store read-only. See docs/audit.md.",
          make_audit_command},
+        {"migrate", "Move a SpatiaLite store into a PostGIS database, checked table by table",
+         "Copies every table of the SpatiaLite store (--from sqlite:PATH, opened\n"
+         "read-only, left as it is) into a PostgreSQL database with PostGIS (--to\n"
+         "postgresql://...): records, locations with their points, import runs,\n"
+         "quarantined rows, analysis runs, the audit log and the pseudonymisation key,\n"
+         "every id kept, in one transaction. The target must be an empty database with\n"
+         "PostGIS installed (docs/postgis.md): migrate creates Waymark's schema in it and\n"
+         "refuses one that holds any records, audit entries or import runs. Before the\n"
+         "commit both stores are read back and compared table by table (row counts and\n"
+         "SHA-256 checksums; a difference rolls everything back) and the migration is\n"
+         "added to the copied audit log, whose chain is verified after the commit.\n"
+         "Ignores --db. See docs/migrate.md.",
+         make_migrate_command},
     };
     return commands;
 }

@@ -1,6 +1,7 @@
 // waymark init: creates the store, or upgrades an older one in place.
 
 #include "engine/cli/command.hpp"
+#include "engine/store/pg.hpp"
 #include "engine/store/store.hpp"
 #include "geo/gdal.hpp"
 
@@ -18,11 +19,12 @@ public:
             return;
         }
         std::ostream& out = context.out;
-        const std::string& db = context.options.db;
+        const std::string db = pg::without_password(context.options.db);
+        const std::string_view backend = pg::is_url(db) ? "PostGIS" : "SpatiaLite";
         if (result.created) {
             const auto crs = gdal::SpatialReference::from_epsg(result.working_crs);
-            out << "Created store " << db << " (SpatiaLite, schema version " << result.to_version
-                << ").\n"
+            out << "Created store " << db << " (" << backend << ", schema version "
+                << result.to_version << ").\n"
                 << "  Working CRS: EPSG:" << result.working_crs << " (" << crs.name() << ")\n"
                 << "  Pseudonymisation key: created and kept inside the store; it is never "
                    "written to any output.\n";

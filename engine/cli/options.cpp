@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/store/pg.hpp"
 
 namespace waymark::cli {
 
@@ -22,6 +23,9 @@ std::filesystem::path overrides_path(const std::string& given, const std::string
             throw UsageError("--overrides: no file " + given);
         }
         return given;
+    }
+    if (pg::is_url(db)) {
+        return {}; // a database on a server has no folder to look in
     }
     const std::filesystem::path beside =
         std::filesystem::path(db).parent_path() / "resolution-overrides.csv";

@@ -5,6 +5,7 @@
 #include "engine/cli/options.hpp"
 #include "engine/cli/progress.hpp"
 #include "engine/model/timestamp.hpp"
+#include "engine/store/pg.hpp"
 #include "engine/viewer_api.hpp"
 #include "engine/viewer_server.hpp"
 #include "graph/resolution.hpp"
@@ -139,7 +140,8 @@ public:
             {"serve", profile_name, started_at, parameters.dump(), R"({"session":"started"})"});
 
         std::ostream& out = context.out;
-        out << "Waymark viewer (profile " << profile_name << ") on " << context.options.db << ".\n";
+        out << "Waymark viewer (profile " << profile_name << ") on "
+            << pg::without_password(context.options.db) << ".\n";
         if (!loopback(options.bind)) {
             out << "Warning: listening on " << options.bind
                 << ", not loopback: anyone who can reach this machine and has the address "

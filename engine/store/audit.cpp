@@ -3,6 +3,8 @@
 #include "base/error.hpp"
 #include "engine/model/timestamp.hpp"
 #include "engine/sha256.hpp"
+#include "engine/store/pg.hpp"
+#include "engine/store/sqlite.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pwd.h>
@@ -73,29 +75,37 @@ std::string audit_entry_hash(std::string_view prev_hash, std::string_view at,
     return sha256_hex(chained.dump());
 }
 
-std::int64_t append_audit_entry(sqlite::Database& db, const AuditEntry& entry) {
+template <class Db>
+std::int64_t append_audit_entry(Db& db, const AuditEntry& entry) {
     if (!db.in_transaction()) {
         throw StoreError("appending to the audit log of " + db.path() +
                          ": not inside a transaction (the entry must be committed with what it "
                          "records)");
     }
-    sqlite::Statement last(db, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-    const std::string prev_hash =
-        last.step() ? last.column_text(0) : std::string(audit_first_prev_hash);
+    // The next seq is the last one's plus one, given explicitly: a sequence
+    // (PostgreSQL's identity) would leave a gap after a rolled-back write,
+    // which `audit verify` must report as a deleted entry. The caller is the
+    // only writer (become_only_writer), so no one else takes it meanwhile.
+    typename Db::Statement last(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    const bool any = last.step();
+    const std::int64_t seq = any ? last.column_int64(0) + 1 : 1;
+    const std::string prev_hash = any ? last.column_text(1) : std::string(audit_first_prev_hash);
+    last.reset();
     const std::string at = model::format_timestamp(model::now_utc());
     const std::string inputs = with_command_line(entry.inputs);
-    sqlite::Statement insert(db, "INSERT INTO audit_log (at, command, profile, inputs, outputs, "
-                                 "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, at)
-        .bind(2, entry.command)
-        .bind_text_or_null(3, entry.profile)
-        .bind(4, inputs)
-        .bind(5, entry.outputs)
-        .bind(6, prev_hash)
-        .bind(7,
+    typename Db::Statement insert(db, "INSERT INTO audit_log (seq, at, command, profile, inputs, "
+                                      "outputs, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, seq)
+        .bind(2, at)
+        .bind(3, entry.command)
+        .bind_text_or_null(4, entry.profile)
+        .bind(5, inputs)
+        .bind(6, entry.outputs)
+        .bind(7, prev_hash)
+        .bind(8,
               audit_entry_hash(prev_hash, at, entry.command, entry.profile, inputs, entry.outputs))
         .run();
-    return db.last_insert_rowid();
+    return seq;
 }
 
 std::string current_os_user() {
@@ -111,8 +121,9 @@ std::string current_os_user() {
     return "uid " + std::to_string(uid);
 }
 
-void append_import_audit_entry(sqlite::Database& db, std::int64_t run_id) {
-    sqlite::Statement run(db, R"sql(
+template <class Db>
+void append_import_audit_entry(Db& db, std::int64_t run_id) {
+    typename Db::Statement run(db, R"sql(
         SELECT kind, file, file_sha256, spec, rows_read, rows_imported, rows_updated,
                rows_unchanged, rows_quarantined, unresolved_locations
         FROM import_runs WHERE import_run_id = ?)sql");
@@ -143,11 +154,13 @@ void append_import_audit_entry(sqlite::Database& db, std::int64_t run_id) {
 
 namespace {
 
-constexpr const char* select_entries = "SELECT seq, at, command, ifnull(profile, ''), "
-                                       "ifnull(inputs, ''), ifnull(outputs, ''), prev_hash, hash "
-                                       "FROM audit_log";
+constexpr const char* select_entries =
+    "SELECT seq, at, command, COALESCE(profile, ''), "
+    "COALESCE(inputs, ''), COALESCE(outputs, ''), prev_hash, hash "
+    "FROM audit_log";
 
-AuditLogEntry read_entry(const sqlite::Statement& row) {
+template <class Row>
+AuditLogEntry read_entry(const Row& row) {
     return {row.column_int64(0), row.column_text(1), row.column_text(2), row.column_text(3),
             row.column_text(4),  row.column_text(5), row.column_text(6), row.column_text(7)};
 }
@@ -159,11 +172,12 @@ std::string entry_range(std::int64_t first, std::int64_t last) {
 
 } // namespace
 
-std::vector<AuditLogEntry> list_audit_entries(const sqlite::Database& db, std::string_view since) {
+template <class Db>
+std::vector<AuditLogEntry> list_audit_entries(const Db& db, std::string_view since) {
     if (!since.empty()) {
         (void)model::parse_date(since); // throws InputError naming the date
     }
-    sqlite::Statement query(db, std::string(select_entries) + " WHERE at >= ? ORDER BY seq");
+    typename Db::Statement query(db, std::string(select_entries) + " WHERE at >= ? ORDER BY seq");
     query.bind(1, since);
     std::vector<AuditLogEntry> entries;
     while (query.step()) {
@@ -172,11 +186,12 @@ std::vector<AuditLogEntry> list_audit_entries(const sqlite::Database& db, std::s
     return entries;
 }
 
-AuditVerification verify_audit_chain(const sqlite::Database& db, std::string_view expected_head) {
+template <class Db>
+AuditVerification verify_audit_chain(const Db& db, std::string_view expected_head) {
     // Which entry each hash belongs to, to tell a moved entry from a forged one.
     std::unordered_map<std::string, std::int64_t> seq_of_hash;
     {
-        sqlite::Statement hashes(db, "SELECT seq, hash FROM audit_log");
+        typename Db::Statement hashes(db, "SELECT seq, hash FROM audit_log");
         while (hashes.step()) {
             seq_of_hash.emplace(hashes.column_text(1), hashes.column_int64(0));
         }
@@ -192,7 +207,7 @@ AuditVerification verify_audit_chain(const sqlite::Database& db, std::string_vie
         return result;
     };
 
-    sqlite::Statement query(db, std::string(select_entries) + " ORDER BY seq");
+    typename Db::Statement query(db, std::string(select_entries) + " ORDER BY seq");
     std::int64_t previous_seq = 0;
     std::string previous_hash(audit_first_prev_hash);
     std::string previous_at;
@@ -253,5 +268,14 @@ AuditVerification verify_audit_chain(const sqlite::Database& db, std::string_vie
     }
     return result;
 }
+
+template std::int64_t append_audit_entry(sqlite::Database&, const AuditEntry&);
+template std::int64_t append_audit_entry(pg::Connection&, const AuditEntry&);
+template void append_import_audit_entry(sqlite::Database&, std::int64_t);
+template void append_import_audit_entry(pg::Connection&, std::int64_t);
+template std::vector<AuditLogEntry> list_audit_entries(const sqlite::Database&, std::string_view);
+template std::vector<AuditLogEntry> list_audit_entries(const pg::Connection&, std::string_view);
+template AuditVerification verify_audit_chain(const sqlite::Database&, std::string_view);
+template AuditVerification verify_audit_chain(const pg::Connection&, std::string_view);
 
 } // namespace waymark::store

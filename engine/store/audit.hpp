@@ -4,10 +4,10 @@
 // export, report and viewer session — when, what command, which profile,
 // which inputs and outputs — each chained to the entry before it by a
 // SHA-256 hash, so that an edited, inserted or deleted entry breaks the chain
-// (`waymark audit verify`). An entry says what was done, never what the data
-// says: no record ids, names, places, free text or messages about rows.
+// (`waymark audit verify`). The functions taking a database are defined for
+// both backends (sqlite::Database, pg::Connection). An entry says what was done, never what the
+// data says: no record ids, names, places, free text or messages about rows.
 
-#include "engine/store/sqlite.hpp"
 #include "engine/store/store.hpp"
 
 #include <cstdint>
@@ -56,7 +56,8 @@ private:
 /// entry, inside the transaction that `db` is in (so that the entry is
 /// committed, or rolled back, with what it records). Throws StoreError when
 /// `db` is in no transaction. Returns the entry's seq.
-std::int64_t append_audit_entry(sqlite::Database& db, const AuditEntry& entry);
+template <class Db>
+std::int64_t append_audit_entry(Db& db, const AuditEntry& entry);
 
 /// The operating-system account running Waymark: its user name, or
 /// "uid N" when the system knows no name for it.
@@ -66,11 +67,13 @@ std::string current_os_user();
 /// inputs {user, kind, file, file_sha256, spec}, outputs {import_run,
 /// rows_read, rows_imported, rows_updated, rows_unchanged, rows_quarantined,
 /// unresolved_locations}. Called by the import's commit, in its transaction.
-void append_import_audit_entry(sqlite::Database& db, std::int64_t run_id);
+template <class Db>
+void append_import_audit_entry(Db& db, std::int64_t run_id);
 
 /// The entries at or after `since` (a UTC date, YYYY-MM-DD; "" for all), by
 /// seq, as stored. Throws InputError for a malformed date.
-std::vector<AuditLogEntry> list_audit_entries(const sqlite::Database& db, std::string_view since);
+template <class Db>
+std::vector<AuditLogEntry> list_audit_entries(const Db& db, std::string_view since);
 
 /// Walks the log in seq order and stops at the first entry that is wrong:
 /// its hash does not match its contents (changed); its seq follows a gap
@@ -81,6 +84,7 @@ std::vector<AuditLogEntry> list_audit_entries(const sqlite::Database& db, std::s
 /// that an entry with that hash is still in the log (head_missing: entries at
 /// the end were removed, or the log was rewritten and re-chained). Messages
 /// name entries by seq and never quote their contents.
-AuditVerification verify_audit_chain(const sqlite::Database& db, std::string_view expected_head);
+template <class Db>
+AuditVerification verify_audit_chain(const Db& db, std::string_view expected_head);
 
 } // namespace waymark::store

@@ -18,6 +18,10 @@ struct Migration {
 /// Every SpatiaLite migration, in order; the last one's version is current.
 std::span<const Migration> spatialite_migrations();
 
+/// The same migrations for PostgreSQL with PostGIS: the same versions,
+/// tables and columns (schema.cpp says how the types map).
+std::span<const Migration> postgis_migrations();
+
 /// The schema version this build of Waymark reads and writes.
 int current_schema_version();
 

@@ -23,9 +23,15 @@ enum class OpenMode {
 };
 
 class Statement;
+class Transaction;
 
 class Database {
 public:
+    // What the store code, written once for both backends, names through the
+    // database type (engine/store/sql_store.hpp).
+    using Statement = sqlite::Statement;
+    using Transaction = sqlite::Transaction;
+
     /// Opens `path`, loads SpatiaLite into the connection, turns foreign keys
     /// on, sets a busy timeout so that concurrent writers queue instead of
     /// failing, and (when writable) switches to WAL with full syncing.
@@ -108,6 +114,8 @@ public:
     std::string column_text(int column) const;
     std::optional<std::string> column_optional_text(int column) const;
     std::optional<std::int64_t> column_optional_int64(int column) const;
+    int column_count() const { return sqlite3_column_count(m_stmt); }
+    std::string column_name(int column) const { return sqlite3_column_name(m_stmt, column); }
 
     sqlite3_stmt* get() const noexcept { return m_stmt; }
 

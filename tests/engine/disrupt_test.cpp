@@ -9,6 +9,7 @@
 #include "tests/support/errors.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 #include "tests/support/world_store.hpp"
 
 #include <gmock/gmock.h>
@@ -27,6 +28,7 @@ using ::testing::HasSubstr;
 using waymark::testing::message_of;
 using waymark::testing::read_file;
 using waymark::testing::TempDir;
+using waymark::testing::TestStore;
 
 class DisruptForceWorld : public ::testing::Test {
 protected:
@@ -34,21 +36,25 @@ protected:
     // under the sanitizers).
     static void SetUpTestSuite() {
         s_dir = std::make_unique<TempDir>();
-        s_db = s_dir->file("waymark.db");
+        s_store = std::make_unique<TestStore>(*s_dir, "waymark.db");
+        s_db = s_store->location();
         s_truth = std::make_unique<nlohmann::json>(waymark::testing::import_synthetic_world(
             {.scale = synth::Scale::force, .seed = 13}, s_dir->path(), s_db));
     }
     static void TearDownTestSuite() {
         s_truth.reset();
+        s_store.reset();
         s_dir.reset();
     }
 
     static std::unique_ptr<TempDir> s_dir;
+    static std::unique_ptr<TestStore> s_store; ///< a SpatiaLite file or a PostGIS database
     static std::string s_db;
     static std::unique_ptr<nlohmann::json> s_truth;
 };
 
 std::unique_ptr<TempDir> DisruptForceWorld::s_dir;
+std::unique_ptr<TestStore> DisruptForceWorld::s_store;
 std::string DisruptForceWorld::s_db;
 std::unique_ptr<nlohmann::json> DisruptForceWorld::s_truth;
 

@@ -15,6 +15,7 @@
 #include "tests/support/errors.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 #include "tests/support/world_store.hpp"
 
 #include <gmock/gmock.h>
@@ -28,6 +29,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace waymark {
 namespace {
@@ -37,6 +39,8 @@ using ::testing::HasSubstr;
 using waymark::testing::message_of;
 using waymark::testing::read_file;
 using waymark::testing::TempDir;
+using waymark::testing::testing_postgis;
+using waymark::testing::TestStore;
 
 // Many needles searched for in a few hundred megabytes at once: each
 // position's first six bytes are looked up in a bitmap of the needles' first
@@ -276,19 +280,41 @@ Secrets read_secrets(const fs::path& world, const std::string& db) {
     // place, where it was put on the map, except points within a metre of a
     // public place (a postcode's centre stands for the home and the shop
     // alike; a flat above a shop is where the shop is).
-    auto store = sqlite::Database::open(db, sqlite::OpenMode::read_only);
-    sqlite::Statement located(store, R"sql(
-        SELECT DISTINCT X(l.geom), Y(l.geom),
-               COALESCE(p.place_type, l.type) IN ('home', 'placement')
-               OR COALESCE(p.restricted, 0) = 1
-        FROM locations l LEFT JOIN places p ON p.place_id = l.place_id
-        WHERE l.geom IS NOT NULL)sql");
+    // Read from the SQLite file; on PostGIS through the Store: the locations
+    // the records reference (network_evidence), which on SpatiaLite must be
+    // the same points.
+    std::set<std::tuple<double, double, bool>> located;
+    if (!testing_postgis()) {
+        auto store = sqlite::Database::open(db, sqlite::OpenMode::read_only);
+        sqlite::Statement query(store, R"sql(
+            SELECT DISTINCT X(l.geom), Y(l.geom),
+                   COALESCE(p.place_type, l.type) IN ('home', 'placement')
+                   OR COALESCE(p.restricted, 0) = 1
+            FROM locations l LEFT JOIN places p ON p.place_id = l.place_id
+            WHERE l.geom IS NOT NULL)sql");
+        while (query.step()) {
+            located.emplace(query.column_double(0), query.column_double(1),
+                            query.column_int64(2) != 0);
+        }
+    }
+    std::set<std::tuple<double, double, bool>> evidence;
+    for (const auto& [id, location] :
+         store::open_store(db, store::Access::read)->network_evidence().locations) {
+        if (location.point) {
+            evidence.emplace(location.point->x, location.point->y,
+                             location.type == "home" || location.type == "placement" ||
+                                 location.restricted);
+        }
+    }
+    if (testing_postgis()) {
+        located = evidence;
+    } else {
+        EXPECT_EQ(evidence, located) << "the Store's locations are the file's";
+    }
     std::vector<std::pair<double, double>> homes;
     std::set<std::pair<long long, long long>> public_metres;
-    while (located.step()) {
-        const double x = located.column_double(0);
-        const double y = located.column_double(1);
-        if (located.column_int64(2) != 0) {
+    for (const auto& [x, y, home] : located) {
+        if (home) {
             homes.emplace_back(x, y);
         } else {
             for (const long long dx : {-1, 0, 1}) {
@@ -421,6 +447,7 @@ LeakReport search_bundle(const fs::path& bundle, const Secrets& s) {
 class ExportForceWorld : public ::testing::Test {
 protected:
     static inline TempDir* dir = nullptr;
+    static inline TestStore* test_store = nullptr; // a SpatiaLite file or a PostGIS database
     static inline std::string db;
     static inline Secrets secrets;
     static inline std::map<std::string, ExportResult> results;
@@ -437,7 +464,8 @@ protected:
 
     static void SetUpTestSuite() {
         dir = new TempDir();
-        db = dir->file("waymark.db");
+        test_store = new TestStore(*dir, "waymark.db");
+        db = test_store->location();
         waymark::testing::import_synthetic_world({.scale = synth::Scale::force, .seed = 11},
                                                  dir->path(), db);
         secrets = read_secrets(dir->path() / "world", db);
@@ -451,6 +479,8 @@ protected:
     }
 
     static void TearDownTestSuite() {
+        delete test_store;
+        test_store = nullptr;
         delete dir;
         dir = nullptr;
     }

@@ -26,12 +26,14 @@
 #include "tests/support/errors.hpp"
 #include "tests/support/run_cli.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 
 #include <date/tz.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -53,6 +55,8 @@ namespace {
 namespace fs = std::filesystem;
 using synth::ExportLayout;
 using waymark::testing::TempDir;
+using waymark::testing::testing_postgis;
+using waymark::testing::TestStore;
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -281,13 +285,17 @@ std::vector<std::string> examples_of(const ImportReport& report) {
     return examples;
 }
 
+// The stores are SpatiaLite files or PostGIS databases (test_store.hpp). The
+// stores' rows are compared in the SQLite files: on PostGIS a test checks
+// the imports' reports, then skips the comparison.
 class ImportVariantsTest : public ::testing::TestWithParam<ExportLayout> {
 protected:
     TempDir dir;
+    std::deque<TestStore> stores;
     AreaSettings area; // Europe/London, as the world's times
 
     std::string new_store(const std::string& name) {
-        const std::string db = dir.file(name);
+        const std::string db = stores.emplace_back(dir, name).location();
         store::create_or_upgrade_store(db, 27700);
         return db;
     }
@@ -376,6 +384,9 @@ TEST_P(ImportVariantsTest, TheExportImportsToTheSameStoreContentAsTheCanonicalFi
         expected_warnings["ambiguous_time"] = s.summary.variant_ambiguous_times;
     }
     EXPECT_EQ(variant.warnings_by_reason, expected_warnings);
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the stores' rows are compared in the SQLite files";
+    }
 
     const importers::ImportSpec shipped = load_spec(shipped_spec(layout));
     const std::vector<Compared> columns = compared_columns(shipped);
@@ -432,6 +443,9 @@ TEST_P(ImportVariantsTest, AWrongValueMapEntryInTheSpecIsCaught) {
 
     const auto [db, report] = import_export(s, layout, wrong, "wrong.db");
     EXPECT_EQ(report.quarantined, 0);
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the stores' rows are compared in the SQLite files";
+    }
     const std::vector<Compared> columns = compared_columns(load_spec(shipped_spec(layout)));
     std::vector<std::string> names;
     for (const Compared& c : columns) {

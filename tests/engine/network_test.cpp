@@ -13,6 +13,7 @@
 #include "tests/support/errors.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 #include "tests/support/world_store.hpp"
 
 #include <gmock/gmock.h>
@@ -36,6 +37,7 @@ using ::testing::UnorderedElementsAre;
 using waymark::testing::message_of;
 using waymark::testing::read_file;
 using waymark::testing::TempDir;
+using waymark::testing::TestStore;
 
 void write_file(const std::filesystem::path& path, const std::string& content) {
     std::ofstream(path, std::ios::binary) << content;
@@ -44,7 +46,8 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
 class HandmadeNetwork : public ::testing::Test {
 protected:
     TempDir dir;
-    std::string db = dir.file("waymark.db");
+    TestStore test_store{dir, "waymark.db"}; // a SpatiaLite file or a PostGIS database
+    std::string db = test_store.location();
 
     void SetUp() override {
         store::create_or_upgrade_store(db, 27700);
@@ -285,7 +288,8 @@ TEST_F(HandmadeNetwork, AnEgoNetworkHoldsWhatIsWithinItsHops) {
 /// each test case in a process of its own.
 TEST(NetworkForceWorld, RecoversPlantedGroupsAdultsAndNames) {
     const TempDir dir;
-    const std::string db = dir.file("waymark.db");
+    const TestStore test_store(dir, "waymark.db"); // a SpatiaLite file or a PostGIS database
+    const std::string db = test_store.location();
     const nlohmann::json truth = waymark::testing::import_synthetic_world(
         {.scale = synth::Scale::force, .seed = 7}, dir.path(), db);
     const auto store = store::open_store(db, store::Access::read);

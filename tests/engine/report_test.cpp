@@ -8,6 +8,7 @@
 #include "engine/report_html.hpp"
 #include "engine/triggers.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 #include "tests/support/world_store.hpp"
 
 #include <date/tz.h>
@@ -22,6 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::TempDir;
+using testing::TestStore;
 
 constexpr const char* since = "2025-10-01";
 constexpr const char* until = "2026-06-30";
@@ -45,13 +47,15 @@ const FigureTable* find_table(const ReportFigures& figures, const std::string& i
 class ReportWorld : public ::testing::Test {
 protected:
     static inline TempDir* dir = nullptr;
+    static inline TestStore* test_store = nullptr; // a SpatiaLite file or a PostGIS database
     static inline std::string db;
     static inline AreaSettings area;
     static inline ReportResult analyst_result;
 
     static void SetUpTestSuite() {
         dir = new TempDir();
-        db = dir->file("waymark.db");
+        test_store = new TestStore(*dir, "waymark.db");
+        db = test_store->location();
         waymark::testing::import_synthetic_world({.scale = synth::Scale::small, .seed = 23},
                                                  dir->path(), db);
         auto store = store::open_store(db, store::Access::write);
@@ -64,6 +68,8 @@ protected:
     }
 
     static void TearDownTestSuite() {
+        delete test_store;
+        test_store = nullptr;
         delete dir;
         dir = nullptr;
     }

@@ -12,6 +12,7 @@
 #include "tests/support/files.hpp"
 #include "tests/support/run_cli.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 #include "tests/support/world_store.hpp"
 
 #include <gmock/gmock.h>
@@ -273,11 +274,15 @@ class TriggersWorld : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         dir = std::make_unique<testing::TempDir>();
-        db = dir->file("triggers.db");
+        test_store = std::make_unique<testing::TestStore>(*dir, "triggers.db");
+        db = test_store->location();
         truth = testing::import_synthetic_world({synth::Scale::small, 11}, dir->path(), db);
         as_of = truth["triggers"]["as_of"].get<std::string>();
     }
-    static void TearDownTestSuite() { dir.reset(); }
+    static void TearDownTestSuite() {
+        test_store.reset();
+        dir.reset();
+    }
 
     static std::map<std::string, ChildEpisodes> engine_triggers(const std::string& at) {
         const auto store = store::open_store(db, store::Access::read);
@@ -310,6 +315,8 @@ protected:
     }
 
     static inline std::unique_ptr<testing::TempDir> dir;
+    /// A SpatiaLite file or a PostGIS database (test_store.hpp).
+    static inline std::unique_ptr<testing::TestStore> test_store;
     static inline std::string db;
     static inline json truth;
     static inline std::string as_of;

@@ -2,6 +2,8 @@
 
 // A synthetic world written to `dir/world` and imported into a new store at
 // `db`, in the order a user would import it; returns the world's truth.json.
+// `db` is a store location: a SpatiaLite file's path or a PostgreSQL URL
+// (the tests take it from TestStore, tests/support/test_store.hpp).
 
 #include "data/synth/world.hpp"
 #include "data/synth/writer.hpp"

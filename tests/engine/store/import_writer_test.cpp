@@ -2,10 +2,11 @@
 // abandoned import writes nothing.
 
 #include "base/error.hpp"
-#include "engine/store/spatialite_store.hpp"
+#include "engine/store/sql_store.hpp"
 #include "engine/store/store.hpp"
 #include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using waymark::testing::message_of;
+using waymark::testing::names_store;
 using waymark::testing::TempDir;
+using waymark::testing::testing_postgis;
+using waymark::testing::TestStore;
 namespace m = waymark::model;
 
 m::Location resolved_at(double x, double y, std::string label) {
@@ -79,10 +83,14 @@ m::CpiReport cpi() {
     return c;
 }
 
+// The store is a SpatiaLite file or a PostGIS database (test_store.hpp).
+// count() reads the SQLite file: on PostGIS a test checks what the Store
+// interface shows, then skips the rest.
 class ImportWriterTest : public ::testing::Test {
 protected:
     TempDir dir;
-    std::string path = dir.file("waymark.db");
+    TestStore test_store{dir, "waymark.db"};
+    std::string path = test_store.location();
     void SetUp() override { create_or_upgrade_store(path, 27700); }
 
     std::int64_t count(const std::string& sql) {
@@ -114,6 +122,9 @@ TEST_F(ImportWriterTest, CommittedImportIsStoredWithItsRun) {
     EXPECT_EQ(status.last_imports[0].rows_quarantined, 1);
     EXPECT_TRUE(status.last_imports[0].finished_at.has_value());
 
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the rows are checked in the SQLite file";
+    }
     EXPECT_EQ(count("SELECT count(*) FROM episodes WHERE import_run_id = 1 AND "
                     "setting = 'childrens_home' AND risk_grade = 'medium' AND looked_after = 1"),
               2);
@@ -136,6 +147,9 @@ TEST_F(ImportWriterTest, ThePlacesIndexStaysConsistentAndLocationsHaveNone) {
             .key = "ZZ1 4AB", .key_type = m::GazetteerKeyType::postcode, .x = 712340, .y = 301220},
         {712340, 301220});
     writer->commit({});
+    if (testing_postgis()) {
+        GTEST_SKIP() << "SpatiaLite's spatial index is checked in the SQLite file";
+    }
     // SpatiaLite's own check compares the R*Tree with its table.
     EXPECT_EQ(count("SELECT CheckSpatialIndex('places', 'geom')"), 1);
     // A spatial query through the index finds the gazetteer entry and nothing else.
@@ -168,6 +182,9 @@ TEST_F(ImportWriterTest, AnAbandonedImportLeavesNothing) {
 // store ends with the same indexes either way, and an abandoned import, which
 // dropped them inside its transaction, leaves them in place.
 TEST_F(ImportWriterTest, ALargeImportEndsWithTheSameIndexes) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the indexes are read from the SQLite file";
+    }
     const auto indexes = [&] {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
         sqlite::Statement query(db, "SELECT group_concat(name || ': ' || sql, '; ') FROM "
@@ -281,6 +298,9 @@ TEST_F(ImportWriterTest, InterviewPartsAndUnresolvedLocationsAreKept) {
     ASSERT_EQ(AddResult::inserted, writer->add(interview()));
     writer->commit({.rows_read = 1, .rows_imported = 1, .unresolved_locations = 1});
     EXPECT_EQ(store->status().unresolved_locations, 1);
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the interview's rows are checked in the SQLite file";
+    }
     EXPECT_EQ(count("SELECT count(*) FROM rhi_places p JOIN rhi_place_with w USING (rhi_place_id) "
                     "WHERE p.role = 'slept' AND w.person_ref = 'P-9'"),
               1);
@@ -311,6 +331,9 @@ TEST_F(ImportWriterTest, ReimportingTheSameContentChangesNothing) {
     EXPECT_EQ(status.rhis, 1);
     EXPECT_EQ(status.cpis, 1);
     EXPECT_EQ(status.locations, 3); // nothing written twice
+    if (testing_postgis()) {
+        GTEST_SKIP() << "import_changes is read from the SQLite file";
+    }
     EXPECT_EQ(count("SELECT count(*) FROM import_changes"), 0);
 }
 
@@ -340,6 +363,9 @@ TEST_F(ImportWriterTest, ANewerExtractUpdatesChangedRecordsAndRecordsWhatChanged
     EXPECT_EQ(status.episodes, 2);
     EXPECT_EQ(status.open_episodes, 0);
     EXPECT_EQ(status.locations, 3); // E-1's old location replaced, not kept beside the new ones
+    if (testing_postgis()) {
+        GTEST_SKIP() << "import_changes and episode_missing_with are read from the SQLite file";
+    }
     EXPECT_EQ(
         count("SELECT count(*) FROM import_changes WHERE record_id = 'E-1' AND "
               "fields = 'returned_at,found_x,found_y,found_crs,found_label,found_resolution' AND "
@@ -367,6 +393,9 @@ TEST_F(ImportWriterTest, AnUpdatedGazetteerEntryMovesInPlace) {
         EXPECT_EQ(writer->last_changes(), (std::vector<std::string>{"given_x"}));
         writer->commit({});
     }
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the place's point and index are checked in the SQLite file";
+    }
     EXPECT_EQ(count("SELECT count(*) FROM places WHERE ST_X(geom) = 700500"), 1);
     EXPECT_EQ(count("SELECT CheckSpatialIndex('places', 'geom')"), 1);
 }
@@ -376,6 +405,9 @@ TEST_F(ImportWriterTest, CpiSourceBlocksGoToTheRestrictedTableOnly) {
     auto writer = store->begin_import({"cpi", "cpi.jsonl", "", ""});
     ASSERT_EQ(AddResult::inserted, writer->add(cpi()));
     writer->commit({});
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the CPI's rows are checked in the SQLite file";
+    }
     EXPECT_EQ(count("SELECT count(*) FROM cpi_restricted WHERE source_name = "
                     "'Confidential Source' AND submitter_name = 'A Teacher'"),
               1);
@@ -391,10 +423,10 @@ TEST_F(ImportWriterTest, CpiSourceBlocksGoToTheRestrictedTableOnly) {
 
 TEST_F(ImportWriterTest, AReadOnlyStoreRefusesToImport) {
     auto store = open_store(path, Access::read);
-    EXPECT_EQ(message_of<StoreError>([&] {
-                  store->begin_import({"episodes", "episodes.csv", "", ""});
-              }),
-              "cannot import into " + path + ": the store was opened read-only");
+    EXPECT_TRUE(names_store(message_of<StoreError>([&] {
+                                store->begin_import({"episodes", "episodes.csv", "", ""});
+                            }),
+                            "cannot import into ", test_store, ": the store was opened read-only"));
 }
 
 TEST_F(ImportWriterTest, ASecondWriterWaitsForTheFirstInsteadOfFailing) {

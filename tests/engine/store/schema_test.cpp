@@ -1,12 +1,15 @@
 // Store creation, versioned migrations and their all-or-nothing behaviour.
 
 #include "base/error.hpp"
+#include "engine/store/pg.hpp"
 #include "engine/store/schema.hpp"
-#include "engine/store/spatialite_store.hpp"
+#include "engine/store/sql_store.hpp"
 #include "engine/store/store.hpp"
 #include "tests/support/errors.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -15,7 +18,10 @@ namespace waymark::store {
 namespace {
 
 using waymark::testing::message_of;
+using waymark::testing::names_store;
 using waymark::testing::TempDir;
+using waymark::testing::testing_postgis;
+using waymark::testing::TestStore;
 
 bool has_table(const sqlite::Database& db, const std::string& table) {
     sqlite::Statement query(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
@@ -29,10 +35,15 @@ bool has_column(const sqlite::Database& db, const std::string& table, const std:
     return query.step();
 }
 
+// On SpatiaLite, `path` is dir.file("waymark.db"); on PostGIS, a new database
+// (tests/support/test_store.hpp). A test that builds or inspects a store
+// through SQLite skips on PostGIS, or checks only what the Store interface
+// shows there.
 class SchemaTest : public ::testing::Test {
 protected:
     TempDir dir;
-    std::string path = dir.file("waymark.db");
+    TestStore test_store{dir, "waymark.db"};
+    std::string path = test_store.location();
 };
 
 TEST_F(SchemaTest, MigrationsAreNumberedOneUpwards) {
@@ -49,6 +60,10 @@ TEST_F(SchemaTest, InitCreatesEveryTableAtTheCurrentVersion) {
     EXPECT_TRUE(result.created);
     EXPECT_EQ(result.from_version, 0);
     EXPECT_EQ(result.to_version, current_schema_version());
+    if (testing_postgis()) {
+        EXPECT_EQ(result.applied.size(), postgis_migrations().size());
+        GTEST_SKIP() << "the tables and geometry columns are checked in the SQLite file";
+    }
     EXPECT_EQ(result.applied.size(), spatialite_migrations().size());
 
     auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
@@ -76,6 +91,9 @@ TEST_F(SchemaTest, TheWorkingCrsComesFromTheCaller) {
     create_or_upgrade_store(path, 32630); // WGS 84 / UTM zone 30N
     auto store = open_store(path, Access::read);
     EXPECT_EQ(store->working_crs(), 32630);
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the geometry column's SRID is checked in the SQLite file";
+    }
     auto db = sqlite::Database::open(path, sqlite::OpenMode::read_only);
     EXPECT_EQ(sqlite::query_int64(
                   db, "SELECT srid FROM geometry_columns WHERE f_table_name = 'locations'"),
@@ -95,13 +113,17 @@ TEST_F(SchemaTest, InitTwiceChangesNothingAndKeepsTheKey) {
 }
 
 TEST_F(SchemaTest, EachStoreGetsItsOwnKey) {
+    const TestStore other = test_store.another("other.db");
     create_or_upgrade_store(path, 27700);
-    create_or_upgrade_store(dir.file("other.db"), 27700);
+    create_or_upgrade_store(other.location(), 27700);
     EXPECT_NE(open_store(path, Access::read)->pseudonym_key(),
-              open_store(dir.file("other.db"), Access::read)->pseudonym_key());
+              open_store(other.location(), Access::read)->pseudonym_key());
 }
 
 TEST_F(SchemaTest, UpgradesAnOlderStoreKeepingItsData) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the older store is made and read through SQLite";
+    }
     {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::create);
         apply_migrations(db, 27700, 1, spatialite_migrations());
@@ -142,6 +164,9 @@ TEST_F(SchemaTest, UpgradesAnOlderStoreKeepingItsData) {
 }
 
 TEST_F(SchemaTest, VersionSixDropsTheLocationsIndexAndKeepsTheirPoints) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "SpatiaLite migrations, made and read through SQLite";
+    }
     {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::create);
         apply_migrations(db, 27700, 5, spatialite_migrations());
@@ -168,6 +193,9 @@ TEST_F(SchemaTest, VersionSixDropsTheLocationsIndexAndKeepsTheirPoints) {
 }
 
 TEST_F(SchemaTest, AFailingMigrationLeavesTheStoreAsItWas) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "SpatiaLite migrations, applied through SQLite";
+    }
     {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::create);
         apply_migrations(db, 27700, 1, spatialite_migrations());
@@ -186,6 +214,9 @@ TEST_F(SchemaTest, AFailingMigrationLeavesTheStoreAsItWas) {
 }
 
 TEST_F(SchemaTest, ASpatiaLiteFunctionReturningZeroFailsTheMigration) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "a SpatiaLite function, called through SQLite";
+    }
     const Migration refused[] = {
         {1, "geometry on a missing table",
          "SELECT AddGeometryColumn('no_such_table', 'geom', {srid}, 'POINT', 'XY')"},
@@ -201,6 +232,9 @@ TEST_F(SchemaTest, ASpatiaLiteFunctionReturningZeroFailsTheMigration) {
 }
 
 TEST_F(SchemaTest, ANewerStoreIsRefused) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the version is set with SQLite's PRAGMA user_version";
+    }
     create_or_upgrade_store(path, 27700);
     {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::read_write);
@@ -214,6 +248,9 @@ TEST_F(SchemaTest, ANewerStoreIsRefused) {
 }
 
 TEST_F(SchemaTest, AForeignSqliteDatabaseIsNotTakenOver) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "an SQLite file of another program";
+    }
     {
         auto db = sqlite::Database::open(path, sqlite::OpenMode::create);
         db.exec("CREATE TABLE someone_elses (a INTEGER)");
@@ -227,32 +264,65 @@ TEST_F(SchemaTest, AForeignSqliteDatabaseIsNotTakenOver) {
 
 TEST_F(SchemaTest, TheWorkingCrsCannotChange) {
     create_or_upgrade_store(path, 27700);
-    EXPECT_EQ(message_of<StoreError>([&] { create_or_upgrade_store(path, 32630); }),
-              "store " + path +
-                  " uses working CRS EPSG:27700 but the area settings ask for EPSG:32630");
+    EXPECT_TRUE(names_store(
+        message_of<StoreError>([&] { create_or_upgrade_store(path, 32630); }), "store ", test_store,
+        " uses working CRS EPSG:27700 but the area settings ask for EPSG:32630"));
 }
 
 TEST_F(SchemaTest, AStoreThatCouldNotBeCreatedIsRemoved) {
     // EPSG:1 is no CRS: registering it with SpatiaLite fails after the file exists.
     EXPECT_THROW(create_or_upgrade_store(path, 1), StoreError);
+    if (testing_postgis()) { // nothing of the schema is left in the database
+        // (the PostGIS backend's advice names the URL: "run 'waymark --db URL init'")
+        EXPECT_TRUE(names_store(message_of<StoreError>([&] { open_store(path, Access::read); }),
+                                "no store ", test_store, " init' to create one"));
+        return;
+    }
     EXPECT_FALSE(std::filesystem::exists(path));
     EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
 }
 
 TEST_F(SchemaTest, OpeningAMissingStoreSaysHowToCreateIt) {
-    EXPECT_EQ(message_of<StoreError>([&] { open_store(path, Access::read); }),
-              "no store at " + path + ": run 'waymark init' to create one");
+    const std::string message = message_of<StoreError>([&] { open_store(path, Access::read); });
+    if (testing_postgis()) { // its advice names the URL: "run 'waymark --db URL init'"
+        EXPECT_TRUE(names_store(message, "no store ", test_store, " init' to create one"));
+        return;
+    }
+    EXPECT_EQ(message, "no store at " + path + ": run 'waymark init' to create one");
     EXPECT_FALSE(std::filesystem::exists(path));
 }
 
-TEST_F(SchemaTest, ServerUrlsAreAUsageErrorUntilABackendExists) {
-    EXPECT_EQ(message_of<UsageError>(
-                  [&] { open_store("postgresql://waymark@localhost/waymark", Access::read); }),
-              "--db postgresql://…: this build of Waymark has no PostgreSQL backend; give the "
-              "path of a SpatiaLite store");
+TEST_F(SchemaTest, AnUnreachableServerIsAStoreErrorThatHidesThePassword) {
+    // Port 1 on loopback: nothing listens there.
+    const std::string message = message_of<StoreError>([&] {
+        open_store("postgresql://waymark:s3cret@127.0.0.1:1/waymark?connect_timeout=2",
+                   Access::read);
+    });
+    EXPECT_THAT(message, ::testing::StartsWith("cannot connect to the PostgreSQL store "
+                                               "postgresql://…@127.0.0.1:1/waymark"));
+    EXPECT_THAT(message, ::testing::Not(::testing::HasSubstr("s3cret")));
+}
+
+TEST(PgWithoutPassword, LeavesOutEveryFormOfPassword) {
+    EXPECT_EQ(pg::without_password("postgresql://ana:pw@db.local:5432/waymark"),
+              "postgresql://ana:…@db.local:5432/waymark");
+    EXPECT_EQ(pg::without_password("postgresql:///waymark?host=/run/pg&password=pw&user=ana"),
+              "postgresql:///waymark?host=/run/pg&password=…&user=ana");
+    EXPECT_EQ(pg::without_password("postgresql://ana@db/waymark"), "postgresql://ana@db/waymark");
+    EXPECT_EQ(pg::without_password("/home/ana/waymark.db"), "/home/ana/waymark.db");
+}
+
+TEST(PgParameters, QuestionMarksBecomeNumberedAsSqliteNumbersThem) {
+    EXPECT_EQ(pg::translate_parameters("SELECT ?, ?3, ? FROM t WHERE a = '?' -- ?\n"),
+              "SELECT $1, $3, $4 FROM t WHERE a = '?' -- ?\n");
+    EXPECT_EQ(pg::translate_parameters("UPDATE t SET b = ?2 WHERE a = ?1"),
+              "UPDATE t SET b = $2 WHERE a = $1");
 }
 
 TEST_F(SchemaTest, TheAuditLogIsAppendOnly) {
+    if (testing_postgis()) {
+        GTEST_SKIP() << "the SQLite file's triggers are tried directly";
+    }
     create_or_upgrade_store(path, 27700);
     auto db = sqlite::Database::open(path, sqlite::OpenMode::read_write);
     db.exec("INSERT INTO audit_log (at, command, prev_hash, hash) "

@@ -1,10 +1,10 @@
-// SpatiaLiteStore::case_records: every episode and RHI with its structured
+// SqlStore<Db>::case_records: every episode and RHI with its structured
 // fields, for the triggers and the panel pack (store.hpp, CaseRecords). One
 // ordered scan per table, joined in memory by id. Never reads locations,
 // people, places or free text.
 
 #include "engine/model/codes.hpp"
-#include "engine/store/spatialite_store.hpp"
+#include "engine/store/sql_store.hpp"
 
 #include <unordered_map>
 
@@ -13,37 +13,42 @@ namespace {
 
 namespace m = waymark::model;
 
-std::optional<m::Timestamp> optional_time(const sqlite::Statement& row, int column) {
+template <class Row>
+std::optional<m::Timestamp> optional_time(const Row& row, int column) {
     const auto text = row.column_optional_text(column);
     return text ? std::optional(m::parse_timestamp_utc(*text)) : std::nullopt;
 }
 
-std::optional<m::Date> optional_date(const sqlite::Statement& row, int column) {
+template <class Row>
+std::optional<m::Date> optional_date(const Row& row, int column) {
     const auto text = row.column_optional_text(column);
     return text && text->size() >= 10 ? std::optional(m::parse_date(text->substr(0, 10)))
                                       : std::nullopt;
 }
 
-template <class E>
-std::optional<E> optional_code(const sqlite::Statement& row, int column) {
+template <class E, class Row>
+std::optional<E> optional_code(const Row& row, int column) {
     const auto text = row.column_optional_text(column);
     return text ? m::try_parse_code<E>(*text) : std::nullopt;
 }
 
-std::optional<bool> optional_bool(const sqlite::Statement& row, int column) {
+template <class Row>
+std::optional<bool> optional_bool(const Row& row, int column) {
     const auto value = row.column_optional_int64(column);
     return value ? std::optional(*value != 0) : std::nullopt;
 }
 
-std::optional<int> optional_int(const sqlite::Statement& row, int column) {
+template <class Row>
+std::optional<int> optional_int(const Row& row, int column) {
     const auto value = row.column_optional_int64(column);
     return value ? std::optional(static_cast<int>(*value)) : std::nullopt;
 }
 
-std::vector<m::Episode> read_episodes(const sqlite::Database& db) {
+template <class Db>
+std::vector<m::Episode> read_episodes(const Db& db) {
     std::vector<m::Episode> episodes;
     std::unordered_map<std::string, std::size_t> at;
-    sqlite::Statement rows(
+    typename Db::Statement rows(
         db, "SELECT e.episode_id, e.child_id, e.reported_at, e.last_seen_at, e.returned_at, "
             "COALESCE(e.date_of_birth, c.date_of_birth), e.age, COALESCE(e.sex, c.sex), "
             "e.category, e.setting, e.looked_after, e.placement_area, e.responsible_authority, "
@@ -78,7 +83,7 @@ std::vector<m::Episode> read_episodes(const sqlite::Database& db) {
         at.emplace(e.episode_id, episodes.size());
         episodes.push_back(std::move(e));
     }
-    sqlite::Statement with(
+    typename Db::Statement with(
         db, "SELECT episode_id, child_id FROM episode_missing_with ORDER BY episode_id, child_id");
     while (with.step()) {
         episodes[at.at(with.column_text(0))].missing_with.push_back(with.column_text(1));
@@ -86,10 +91,11 @@ std::vector<m::Episode> read_episodes(const sqlite::Database& db) {
     return episodes;
 }
 
-std::vector<m::ReturnInterview> read_rhis(const sqlite::Database& db) {
+template <class Db>
+std::vector<m::ReturnInterview> read_rhis(const Db& db) {
     std::vector<m::ReturnInterview> rhis;
     std::unordered_map<std::string, std::size_t> at;
-    sqlite::Statement rows(
+    typename Db::Statement rows(
         db, "SELECT rhi_id, episode_id, child_id, referred_at, offered_at, outcome, "
             "decline_reason, conducted_at, mode, independent, consent_to_share, risk_of_repeat, "
             "strategy_meeting_required, cse_indicators, cce_indicators, nrm_referral, "
@@ -117,7 +123,7 @@ std::vector<m::ReturnInterview> read_rhis(const sqlite::Database& db) {
         at.emplace(r.rhi_id, rhis.size());
         rhis.push_back(std::move(r));
     }
-    sqlite::Statement factors(
+    typename Db::Statement factors(
         db, "SELECT rhi_id, direction, code FROM rhi_factors ORDER BY rhi_id, direction, code");
     while (factors.step()) {
         auto& r = rhis[at.at(factors.column_text(0))];
@@ -130,7 +136,7 @@ std::vector<m::ReturnInterview> read_rhis(const sqlite::Database& db) {
             r.pull_factors.push_back(*pull);
         }
     }
-    sqlite::Statement risks(
+    typename Db::Statement risks(
         db, "SELECT rhi_id, category, value FROM rhi_high_risk ORDER BY rhi_id, category");
     while (risks.step()) {
         if (const auto category = m::try_parse_code<m::HighRiskCategory>(risks.column_text(1))) {
@@ -143,10 +149,14 @@ std::vector<m::ReturnInterview> read_rhis(const sqlite::Database& db) {
 
 } // namespace
 
-CaseRecords SpatiaLiteStore::case_records() const {
-    return sqlite::read_snapshot(m_db, [this] {
+template <class Db>
+CaseRecords SqlStore<Db>::case_records() const {
+    return read_snapshot(m_db, [this] {
         return CaseRecords{read_episodes(m_db), read_rhis(m_db)};
     });
 }
+
+template CaseRecords SqlStore<sqlite::Database>::case_records() const;
+template CaseRecords SqlStore<pg::Connection>::case_records() const;
 
 } // namespace waymark::store

@@ -1,8 +1,11 @@
-#include "engine/store/spatialite_import.hpp"
+// The import writer (store.hpp, ImportWriter), written once for both
+// backends; what only SpatiaLite needs (its R*Tree, its geometry_columns_time,
+// dropping indexes for a large import) is marked `spatialite`.
 
 #include "base/error.hpp"
 #include "engine/model/codes.hpp"
 #include "engine/store/audit.hpp"
+#include "engine/store/sql_store.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,8 +18,8 @@ namespace {
 using model::to_code;
 
 // Optional values are bound as NULL; codes as their canonical text.
-template <model::CodeEnum E>
-void bind_code(sqlite::Statement& statement, int index, const std::optional<E>& value) {
+template <model::CodeEnum E, class Statement>
+void bind_code(Statement& statement, int index, const std::optional<E>& value) {
     if (value) {
         statement.bind(index, to_code(*value));
     } else {
@@ -24,8 +27,8 @@ void bind_code(sqlite::Statement& statement, int index, const std::optional<E>& 
     }
 }
 
-void bind_time(sqlite::Statement& statement, int index,
-               const std::optional<model::Timestamp>& value) {
+template <class Statement>
+void bind_time(Statement& statement, int index, const std::optional<model::Timestamp>& value) {
     if (value) {
         statement.bind(index, model::format_timestamp(*value));
     } else {
@@ -33,7 +36,8 @@ void bind_time(sqlite::Statement& statement, int index,
     }
 }
 
-void bind_date(sqlite::Statement& statement, int index, const std::optional<model::Date>& value) {
+template <class Statement>
+void bind_date(Statement& statement, int index, const std::optional<model::Date>& value) {
     if (value) {
         statement.bind(index, model::format_date(*value));
     } else {
@@ -43,7 +47,8 @@ void bind_date(sqlite::Statement& statement, int index, const std::optional<mode
 
 // Unknown columns are kept as a JSON object (source order is lost; names are
 // unique within one row of a file).
-void bind_attributes(sqlite::Statement& statement, int index, const model::Attributes& extra) {
+template <class Statement>
+void bind_attributes(Statement& statement, int index, const model::Attributes& extra) {
     if (extra.empty()) {
         statement.bind_null(index);
         return;
@@ -55,6 +60,14 @@ void bind_attributes(sqlite::Statement& statement, int index, const model::Attri
     statement.bind(index, object.dump());
 }
 
+// A query's one integer, on either backend.
+std::int64_t largest(const sqlite::Database& db, std::string_view sql) {
+    return sqlite::query_int64(db, sql);
+}
+std::int64_t largest(const pg::Connection& db, std::string_view sql) {
+    return pg::query_int64(db, sql);
+}
+
 struct KeyHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const noexcept {
@@ -62,26 +75,48 @@ struct KeyHash {
     }
 };
 
-class SpatiaLiteImport final : public ImportWriter {
+template <class Db>
+class SqlImport final : public ImportWriter {
+    using Statement = typename Db::Statement;
+    static constexpr bool spatialite = std::is_same_v<Db, sqlite::Database>;
+
 public:
-    SpatiaLiteImport(sqlite::Database& db, int working_crs, const ImportRunInfo& info)
+    SqlImport(Db& db, int working_crs, const ImportRunInfo& info)
         : m_db(db), m_transaction(db), m_srid(working_crs) {
-        m_db.prepare("INSERT INTO import_runs (kind, file, file_sha256, spec, started_at) "
-                     "VALUES (?, ?, ?, ?, ?)")
-            .bind(1, info.kind)
+        become_only_writer(m_db);
+        Statement start(m_db, "INSERT INTO import_runs (kind, file, file_sha256, spec, "
+                              "started_at) VALUES (?, ?, ?, ?, ?) RETURNING import_run_id");
+        start.bind(1, info.kind)
             .bind(2, info.file)
             .bind_text_or_null(3, info.file_sha256)
             .bind_text_or_null(4, info.spec)
-            .bind(5, model::format_timestamp(model::now_utc()))
-            .run();
-        m_run_id = m_db.last_insert_rowid();
+            .bind(5, model::format_timestamp(model::now_utc()));
+        if (!start.step()) {
+            m_db.fail("starting an import run");
+        }
+        m_run_id = start.column_int64(0);
+        start.reset();
+        // Places, locations and RHI places are numbered here rather than by
+        // the database, so that a row's id is known without asking the
+        // database for it: on PostgreSQL that would be a round trip per row.
+        // This writer is the only one (become_only_writer), so no one else
+        // takes these numbers meanwhile.
+        m_next_place = largest(m_db, "SELECT coalesce(max(place_id), 0) FROM places");
+        m_next_location = largest(m_db, "SELECT coalesce(max(location_id), 0) FROM locations");
+        m_next_rhi_place = largest(m_db, "SELECT coalesce(max(rhi_place_id), 0) FROM rhi_places");
         // The ids this import found stored and left unchanged, for
         // added_earlier(); inserted and updated records carry the run's id.
         // Temporary: it goes with the connection and is emptied per import.
-        m_db.exec("CREATE TEMP TABLE IF NOT EXISTS import_unchanged (kind TEXT NOT NULL, "
-                  "id TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID; "
-                  "DELETE FROM temp.import_unchanged");
-        defer_indexes(info);
+        m_db.exec(std::string("CREATE TEMP TABLE IF NOT EXISTS import_unchanged (kind TEXT NOT "
+                              "NULL, id TEXT NOT NULL, PRIMARY KEY (kind, id))") +
+                  (spatialite ? " WITHOUT ROWID" : ""));
+        m_db.exec("DELETE FROM import_unchanged");
+        if constexpr (spatialite) {
+            defer_indexes(info);
+        } else {
+            // From here on, rows are sent without waiting for each answer (pg.hpp).
+            m_db.enter_pipeline();
+        }
     }
 
     std::int64_t run_id() const override { return m_run_id; }
@@ -95,7 +130,10 @@ public:
         if (record.run == m_run_id) {
             return true; // inserted or updated by this import
         }
-        auto& query = statement(m_find_unchanged, "SELECT 1 FROM temp.import_unchanged "
+        if constexpr (!spatialite) {
+            return k.known.at(id).unchanged;
+        }
+        auto& query = statement(m_find_unchanged, "SELECT 1 FROM import_unchanged "
                                                   "WHERE kind = ? AND id = ?");
         query.bind(1, k.name).bind(2, id);
         const bool found = query.step();
@@ -112,30 +150,46 @@ public:
         if (result == AddResult::unchanged || result == AddResult::refused) {
             return result;
         }
-        auto& write = result == AddResult::updated ? statement(m_update_place, R"sql(
+        auto& write =
+            result == AddResult::updated ? statement(
+                                               m_update_place, R"sql(
             UPDATE places SET label = ?3, place_type = ?4, restricted = ?5, given_x = ?6,
-                given_y = ?7, given_crs = ?8, geom = MakePoint(?9, ?10, ?11), import_run_id = ?12,
+                given_y = ?7, given_crs = ?8, geom = )sql" + point_sql(m_db, "?9", "?10", "?11") +
+                                                                   R"sql(, import_run_id = ?12,
                 content_hash = ?13
-            WHERE key = ?1 AND key_type = ?2)sql")
-                                                   : statement(m_insert_place, R"sql(
+            WHERE key = ?1 AND key_type = ?2 RETURNING place_id)sql")
+                                         : statement(m_insert_place, R"sql(
             INSERT INTO places (key, key_type, label, place_type, restricted, given_x, given_y,
-                                given_crs, geom, import_run_id, content_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, ?), ?, ?))sql");
+                                given_crs, geom, import_run_id, content_hash, place_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, )sql" + point_sql(m_db, "?9", "?10", "?11") +
+                                                                         ", ?12, ?13, ?14)");
         write.bind(1, entry.key).bind(2, to_code(entry.key_type));
         write.bind_text_or_null(3, entry.label);
         bind_code(write, 4, entry.place_type);
         write.bind(5, entry.restricted).bind(6, entry.x).bind(7, entry.y).bind(8, entry.crs);
         write.bind(9, point.x).bind(10, point.y).bind(11, m_srid).bind(12, m_run_id);
         bind_hash(write, 13, hash);
-        write.run();
-        const std::int64_t place_id =
-            result == AddResult::updated ? place_row(entry) : m_db.last_insert_rowid();
+        std::int64_t place_id = 0;
         if (result == AddResult::updated) {
-            statement(m_unindex_place, "DELETE FROM idx_places_geom WHERE pkid = ?")
-                .bind(1, place_id)
-                .run();
+            if (!write.step()) {
+                m_db.fail("updating place " + entry.key);
+            }
+            place_id = write.column_int64(0);
+            write.reset();
+        } else {
+            place_id = ++m_next_place;
+            write.bind(14, place_id).run();
         }
-        index_point(m_index_place, "idx_places_geom", place_id, point);
+        if constexpr (spatialite) {
+            if (result == AddResult::updated) {
+                statement(m_unindex_place, "DELETE FROM idx_places_geom WHERE pkid = ?")
+                    .bind(1, place_id)
+                    .run();
+            }
+            index_point(m_index_place, "idx_places_geom", place_id, point);
+        } else {
+            (void)place_id; // PostGIS keeps its GiST index itself
+        }
         m_placed = true;
         finish_add(m_places, id, result);
         return result;
@@ -159,13 +213,15 @@ public:
         bind_hash(insert, 7, hash);
         insert.run();
         for (const std::string& alias : person.aliases) {
-            statement(m_insert_alias, "INSERT OR IGNORE INTO person_aliases VALUES (?, ?)")
+            statement(m_insert_alias,
+                      "INSERT INTO person_aliases VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .bind(1, person.person_id)
                 .bind(2, alias)
                 .run();
         }
         for (const std::string& flag : person.flags) {
-            statement(m_insert_flag, "INSERT OR IGNORE INTO person_flags VALUES (?, ?)")
+            statement(m_insert_flag,
+                      "INSERT INTO person_flags VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .bind(1, person.person_id)
                 .bind(2, flag)
                 .run();
@@ -233,8 +289,9 @@ public:
         insert.run();
 
         for (const std::string& other : e.missing_with) {
-            statement(m_insert_missing_with, "INSERT OR IGNORE INTO episode_missing_with "
-                                             "(episode_id, child_id) VALUES (?, ?)")
+            statement(m_insert_missing_with,
+                      "INSERT INTO episode_missing_with (episode_id, child_id) "
+                      "VALUES (?, ?) ON CONFLICT DO NOTHING")
                 .bind(1, e.episode_id)
                 .bind(2, other)
                 .run();
@@ -296,14 +353,17 @@ public:
             add_factor(r.rhi_id, "pull", to_code(factor));
         }
         for (const auto& [category, value] : r.high_risk) {
-            statement(m_insert_high_risk, "INSERT OR REPLACE INTO rhi_high_risk VALUES (?, ?, ?)")
+            statement(m_insert_high_risk,
+                      "INSERT INTO rhi_high_risk VALUES (?, ?, ?) "
+                      "ON CONFLICT (rhi_id, category) DO UPDATE SET value = excluded.value")
                 .bind(1, r.rhi_id)
                 .bind(2, to_code(category))
                 .bind(3, value)
                 .run();
         }
         for (const auto& [key, text] : r.notes) {
-            statement(m_insert_note, "INSERT OR REPLACE INTO rhi_notes VALUES (?, ?, ?)")
+            statement(m_insert_note, "INSERT INTO rhi_notes VALUES (?, ?, ?) "
+                                     "ON CONFLICT (rhi_id, key) DO UPDATE SET text = excluded.text")
                 .bind(1, r.rhi_id)
                 .bind(2, key)
                 .bind(3, text)
@@ -398,9 +458,17 @@ public:
                   "INSERT INTO quarantine (import_run_id, line, reason, raw) VALUES (?, ?, ?, ?)")
             .bind(1, m_run_id)
             .bind(2, line)
-            .bind(3, reason)
-            .bind(4, raw)
-            .run();
+            .bind(3, reason);
+        // The bytes as read, which may not be UTF-8 (that may be why the
+        // row is here): a blob for PostgreSQL's bytea; SQLite's text keeps
+        // any bytes.
+        auto& insert = *m_insert_quarantine;
+        if constexpr (spatialite) {
+            insert.bind(4, raw);
+        } else {
+            insert.bind_blob(4, raw.data(), raw.size());
+        }
+        insert.run();
     }
 
     void warning(std::int64_t line, std::string_view code, std::string_view message) override {
@@ -428,19 +496,24 @@ public:
             .bind(8, totals.rows_unchanged)
             .bind(9, m_run_id)
             .run();
-        if (m_placed) {
-            // What SpatiaLite's triggers did per row, once per import.
-            m_db.exec("UPDATE geometry_columns_time SET last_insert = "
-                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-                      "WHERE f_table_name IN ('places', 'locations')");
-        }
-        for (const std::string& sql : m_deferred_indexes) {
-            m_db.exec(sql);
+        if constexpr (spatialite) {
+            if (m_placed) {
+                // What SpatiaLite's triggers did per row, once per import.
+                m_db.exec("UPDATE geometry_columns_time SET last_insert = "
+                          "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                          "WHERE f_table_name IN ('places', 'locations')");
+            }
+            for (const std::string& sql : m_deferred_indexes) {
+                m_db.exec(sql);
+            }
         }
         // Audited in the same transaction: an import is in the log if and only
         // if it is in the store (design/PRIVACY.md).
         append_import_audit_entry(m_db, m_run_id);
         m_transaction.commit();
+        if constexpr (!spatialite) {
+            m_db.leave_pipeline();
+        }
     }
 
 private:
@@ -466,8 +539,7 @@ private:
         for (const Deferrable& d : deferrable) {
             if (d.kind != info.kind || info.expected_records < min_records ||
                 info.expected_records <=
-                    sqlite::query_int64(m_db, "SELECT coalesce(max(rowid), 0) FROM " +
-                                                  std::string(d.table))) {
+                    largest(m_db, "SELECT coalesce(max(rowid), 0) FROM " + std::string(d.table))) {
                 continue;
             }
             for (const std::string_view index : d.indexes) {
@@ -475,7 +547,7 @@ private:
                 {
                     // Finished before DROP INDEX, which SQLite refuses while
                     // a statement reading the schema is still running.
-                    sqlite::Statement definition(
+                    Statement definition(
                         m_db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?");
                     definition.bind(1, index);
                     if (!definition.step()) {
@@ -490,12 +562,18 @@ private:
     }
 
     // Prepares `sql` on first use, then reuses it for the rest of the import.
-    sqlite::Statement& statement(std::optional<sqlite::Statement>& slot, std::string_view sql) {
+    Statement& statement(std::optional<Statement>& slot, std::string_view sql) {
         if (!slot) {
             slot.emplace(m_db, sql);
         }
         return *slot;
     }
+
+    struct Known {
+        std::int64_t run = 0;
+        std::uint64_t hash = 0;
+        bool unchanged = false; ///< found with the same content by this import
+    };
 
     // One kind of record for re-import: how to find a stored record's import
     // run and content hash by id, read its fields for comparison, and remove
@@ -507,8 +585,12 @@ private:
         std::string_view snapshot_sql; ///< SELECT the record's fields WHERE id = ?
         std::vector<std::string_view> location_sql; ///< SELECT its location ids WHERE id = ?
         std::string_view delete_sql;                ///< DELETE the record WHERE id = ?
-        std::optional<sqlite::Statement> lookup{}, snapshot{}, remove{};
-        std::vector<sqlite::Statement> locations{};
+        std::string_view all_sql;                   ///< SELECT id, import_run_id, content_hash
+        std::optional<Statement> lookup{}, snapshot{}, remove{};
+        std::vector<Statement> locations{};
+        // PostgreSQL only (known_record): every stored record of the kind.
+        std::unordered_map<std::string, Known, KeyHash, std::equal_to<>> known{};
+        bool loaded = false;
     };
 
     // What the store holds under an id: kept for the add() that follows the
@@ -523,6 +605,12 @@ private:
 
     const Stored& stored(Kind& kind, const std::string& id) {
         if (m_stored.kind == &kind && m_stored.id == id) {
+            return m_stored;
+        }
+        if constexpr (!spatialite) {
+            const Known* known = known_record(kind, id);
+            m_stored = {&kind, id, known != nullptr, known ? known->run : 0,
+                        known ? known->hash : 0};
             return m_stored;
         }
         auto& query = statement(kind.lookup, kind.lookup_sql);
@@ -556,6 +644,7 @@ private:
         // Whatever happens next changes the stored row: look it up again.
         m_stored.kind = nullptr;
         if (!before.found) {
+            remember(kind, id, hash);
             return AddResult::inserted;
         }
         if (hash == 0) {
@@ -563,8 +652,12 @@ private:
         }
         if (before.hash == hash) {
             // Left as it is, but seen by this import (added_earlier).
-            statement(m_insert_unchanged, "INSERT OR IGNORE INTO temp.import_unchanged "
-                                          "(kind, id) VALUES (?, ?)")
+            if constexpr (!spatialite) {
+                kind.known.at(id).unchanged = true;
+                return AddResult::unchanged;
+            }
+            statement(m_insert_unchanged, "INSERT INTO import_unchanged (kind, id) VALUES (?, ?) "
+                                          "ON CONFLICT DO NOTHING")
                 .bind(1, kind.name)
                 .bind(2, id)
                 .run();
@@ -574,7 +667,34 @@ private:
         if (remove) {
             remove_record(kind, id);
         }
+        remember(kind, id, hash);
         return AddResult::updated;
+    }
+
+    // PostgreSQL: what the store holds of a kind, read in one query when the
+    // import first asks, then kept up to date by this import (the only
+    // writer). A lookup per record would be a round trip to the server per
+    // record; the cost is memory in proportion to the table (about 100 bytes
+    // a record). SQLite answers each lookup from its own cache instead.
+    const Known* known_record(Kind& kind, const std::string& id) {
+        if (!kind.loaded) {
+            Statement all(m_db, kind.all_sql);
+            while (all.step()) {
+                kind.known.emplace(all.column_text(0),
+                                   Known{all.column_optional_int64(1).value_or(0),
+                                         static_cast<std::uint64_t>(all.column_int64(2)), false});
+            }
+            kind.loaded = true;
+        }
+        const auto found = kind.known.find(id);
+        return found == kind.known.end() ? nullptr : &found->second;
+    }
+
+    // The record is written by this import now, with this hash.
+    void remember(Kind& kind, const std::string& id, std::uint64_t hash) {
+        if constexpr (!spatialite) {
+            kind.known.insert_or_assign(id, Known{m_run_id, hash, false});
+        }
     }
 
     // Remembers the new hash and, for an update, which fields changed.
@@ -613,8 +733,8 @@ private:
         query.bind(1, id);
         std::vector<std::pair<std::string, std::optional<std::string>>> fields;
         if (query.step()) {
-            for (int c = 0; c < sqlite3_column_count(query.get()); ++c) {
-                const std::string name = sqlite3_column_name(query.get(), c);
+            for (int c = 0; c < query.column_count(); ++c) {
+                const std::string name = query.column_name(c);
                 if (name == "import_run_id" || name == "content_hash" ||
                     name.ends_with("location_id") || name == "place_id" || name == "geom") {
                     continue;
@@ -634,7 +754,7 @@ private:
             }
         }
         std::vector<std::int64_t> locations;
-        for (sqlite::Statement& query : kind.locations) {
+        for (Statement& query : kind.locations) {
             query.bind(1, id);
             while (query.step()) {
                 if (!query.is_null(0)) {
@@ -651,19 +771,7 @@ private:
         }
     }
 
-    std::int64_t place_row(const model::GazetteerEntry& entry) {
-        auto& query =
-            statement(m_place_row, "SELECT place_id FROM places WHERE key = ? AND key_type = ?");
-        query.bind(1, entry.key).bind(2, to_code(entry.key_type));
-        if (!query.step()) {
-            m_db.fail("finding place " + entry.key);
-        }
-        const std::int64_t id = query.column_int64(0);
-        query.reset();
-        return id;
-    }
-
-    static void bind_hash(sqlite::Statement& statement, int index, std::uint64_t hash) {
+    static void bind_hash(Statement& statement, int index, std::uint64_t hash) {
         if (hash == 0) {
             statement.bind_null(index);
         } else {
@@ -682,7 +790,7 @@ private:
             return 0;
         }
         if (!m_place_ids_loaded) {
-            sqlite::Statement all(m_db, "SELECT key, place_id FROM places ORDER BY place_id");
+            Statement all(m_db, "SELECT key, place_id FROM places ORDER BY place_id");
             while (all.step()) {
                 m_place_ids.emplace(all.column_text(0), all.column_int64(1));
             }
@@ -692,12 +800,15 @@ private:
         return it == m_place_ids.end() ? 0 : it->second;
     }
 
+    // An unresolved location has no point: both MakePoint and ST_MakePoint
+    // give NULL for NULL coordinates.
     std::int64_t add_location(const model::Location& l) {
         auto& insert = statement(m_insert_location, R"sql(
             INSERT INTO locations (given_x, given_y, given_crs, given_lat, given_lon, place_key,
-                postcode, label, type, resolution, resolved_place_key, place_id, geom)
+                postcode, label, type, resolution, resolved_place_key, place_id, geom, location_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    CASE WHEN ?13 IS NULL THEN NULL ELSE MakePoint(?13, ?14, ?15) END))sql");
+                    )sql" + point_sql(m_db, "?13", "?14", "?15") +
+                                                        ", ?16)");
         insert.bind(1, l.x).bind(2, l.y);
         if (l.x || l.y) {
             insert.bind(3, l.crs);
@@ -723,15 +834,16 @@ private:
         } else {
             insert.bind_null(13).bind_null(14).bind_null(15);
         }
-        insert.run();
+        const std::int64_t id = ++m_next_location;
+        insert.bind(16, id).run();
         m_placed = m_placed || placed;
-        return m_db.last_insert_rowid();
+        return id;
     }
 
     // Adds a point to a spatial index (schema version 4: no SpatiaLite
     // triggers). SQLite's R*Tree rounds bounds outward to 32-bit floats.
-    void index_point(std::optional<sqlite::Statement>& slot, std::string_view index,
-                     std::int64_t id, const model::Point& point) {
+    void index_point(std::optional<Statement>& slot, std::string_view index, std::int64_t id,
+                     const model::Point& point) {
         if (!slot) {
             slot.emplace(m_db, "INSERT INTO \"" + std::string(index) +
                                    "\" (pkid, xmin, xmax, ymin, ymax) VALUES (?, ?, ?, ?, ?)");
@@ -743,15 +855,17 @@ private:
                                const model::PlaceRole* role, const model::Location& location) {
         const std::int64_t location_id = add_location(location);
         auto& insert = statement(m_insert_rhi_place, "INSERT INTO rhi_places (rhi_id, part, role, "
-                                                     "location_id) VALUES (?, ?, ?, ?)");
+                                                     "location_id, rhi_place_id) "
+                                                     "VALUES (?, ?, ?, ?, ?)");
         insert.bind(1, rhi_id).bind(2, part);
         if (role != nullptr) {
             insert.bind(3, to_code(*role));
         } else {
             insert.bind_null(3);
         }
-        insert.bind(4, location_id).run();
-        return m_db.last_insert_rowid();
+        const std::int64_t id = ++m_next_rhi_place;
+        insert.bind(4, location_id).bind(5, id).run();
+        return id;
     }
 
     void add_rhi_people(const std::string& rhi_id, std::string_view part,
@@ -772,18 +886,20 @@ private:
     }
 
     void add_factor(const std::string& rhi_id, std::string_view direction, std::string_view code) {
-        statement(m_insert_factor, "INSERT OR IGNORE INTO rhi_factors VALUES (?, ?, ?)")
+        statement(m_insert_factor,
+                  "INSERT INTO rhi_factors VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(1, rhi_id)
             .bind(2, direction)
             .bind(3, code)
             .run();
     }
 
-    sqlite::Database& m_db;
-    sqlite::Transaction m_transaction;
+    Db& m_db;
+    typename Db::Transaction m_transaction;
     int m_srid;
     std::int64_t m_run_id = 0;
     bool m_placed = false; ///< a point was written (geometry_columns_time)
+    std::int64_t m_next_place = 0, m_next_location = 0, m_next_rhi_place = 0; ///< the last used
     std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>> m_place_ids;
     bool m_place_ids_loaded = false;
 
@@ -799,7 +915,8 @@ private:
                   "substr(?1, 1, instr(?1, ':') - 1) AND key = substr(?1, instr(?1, ':') + 1)",
                   "SELECT * FROM places WHERE key_type || ':' || key = ?",
                   {},
-                  ""};
+                  "",
+                  "SELECT key_type || ':' || key, import_run_id, content_hash FROM places"};
     Kind m_persons{"persons",
                    "SELECT import_run_id, content_hash FROM persons WHERE person_id = ?",
                    "SELECT p.*, (SELECT group_concat(alias, ';') FROM person_aliases a "
@@ -807,7 +924,8 @@ private:
                    "FROM person_flags f WHERE f.person_id = p.person_id) AS flags "
                    "FROM persons p WHERE person_id = ?",
                    {},
-                   "DELETE FROM persons WHERE person_id = ?"};
+                   "DELETE FROM persons WHERE person_id = ?",
+                   "SELECT person_id, import_run_id, content_hash FROM persons"};
     Kind m_episodes{
         "episodes",
         "SELECT import_run_id, content_hash FROM episodes WHERE episode_id = ?",
@@ -825,33 +943,40 @@ private:
         "LEFT JOIN locations o ON o.location_id = e.found_location_id WHERE e.episode_id = ?",
         {"SELECT from_location_id FROM episodes WHERE episode_id = ?",
          "SELECT found_location_id FROM episodes WHERE episode_id = ?"},
-        "DELETE FROM episodes WHERE episode_id = ?"};
+        "DELETE FROM episodes WHERE episode_id = ?",
+        "SELECT episode_id, import_run_id, content_hash FROM episodes"};
     Kind m_rhis{"rhi",
                 "SELECT import_run_id, content_hash FROM rhis WHERE rhi_id = ?",
                 "SELECT * FROM rhis WHERE rhi_id = ?",
                 {"SELECT location_id FROM rhi_places WHERE rhi_id = ?"},
-                "DELETE FROM rhis WHERE rhi_id = ?"};
+                "DELETE FROM rhis WHERE rhi_id = ?",
+                "SELECT rhi_id, import_run_id, content_hash FROM rhis"};
     Kind m_cpis{"cpi",
                 "SELECT import_run_id, content_hash FROM cpis WHERE cpi_id = ?",
                 "SELECT * FROM cpis WHERE cpi_id = ?",
                 {"SELECT location_id FROM cpis WHERE cpi_id = ?",
                  "SELECT location_id FROM cpi_places WHERE cpi_id = ?"},
-                "DELETE FROM cpis WHERE cpi_id = ?"};
+                "DELETE FROM cpis WHERE cpi_id = ?",
+                "SELECT cpi_id, import_run_id, content_hash FROM cpis"};
 
-    std::optional<sqlite::Statement> m_insert_place, m_update_place, m_place_row, m_unindex_place,
-        m_insert_person, m_insert_alias, m_insert_flag, m_upsert_child, m_insert_episode,
-        m_insert_missing_with, m_insert_rhi, m_insert_place_with, m_insert_high_risk, m_insert_note,
-        m_insert_cpi, m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle,
-        m_insert_cpi_place, m_insert_quarantine, m_insert_location, m_insert_rhi_place,
-        m_insert_rhi_person, m_insert_factor, m_index_place, m_insert_change, m_delete_location,
-        m_insert_warning, m_insert_unchanged, m_find_unchanged;
+    std::optional<Statement> m_insert_place, m_update_place, m_unindex_place, m_insert_person,
+        m_insert_alias, m_insert_flag, m_upsert_child, m_insert_episode, m_insert_missing_with,
+        m_insert_rhi, m_insert_place_with, m_insert_high_risk, m_insert_note, m_insert_cpi,
+        m_insert_cpi_restricted, m_insert_cpi_subject, m_insert_vehicle, m_insert_cpi_place,
+        m_insert_quarantine, m_insert_location, m_insert_rhi_place, m_insert_rhi_person,
+        m_insert_factor, m_index_place, m_insert_change, m_delete_location, m_insert_warning,
+        m_insert_unchanged, m_find_unchanged;
 };
 
 } // namespace
 
-std::unique_ptr<ImportWriter> begin_spatialite_import(sqlite::Database& db, int working_crs,
-                                                      const ImportRunInfo& info) {
-    return std::make_unique<SpatiaLiteImport>(db, working_crs, info);
+template <class Db>
+std::unique_ptr<ImportWriter> begin_sql_import(Db& db, int working_crs, const ImportRunInfo& info) {
+    return std::make_unique<SqlImport<Db>>(db, working_crs, info);
 }
+
+template std::unique_ptr<ImportWriter> begin_sql_import(sqlite::Database&, int,
+                                                        const ImportRunInfo&);
+template std::unique_ptr<ImportWriter> begin_sql_import(pg::Connection&, int, const ImportRunInfo&);
 
 } // namespace waymark::store

@@ -1,11 +1,11 @@
-// SpatiaLiteStore::network_evidence: the records the peer network is built
+// SqlStore<Db>::network_evidence: the records the peer network is built
 // from, read in a few ordered scans (one per table) and joined in memory by
 // id, which is much faster than a query per record. Never reads free text or
 // the CPI's source-restricted blocks.
 
 #include "base/error.hpp"
 #include "engine/model/codes.hpp"
-#include "engine/store/spatialite_store.hpp"
+#include "engine/store/sql_store.hpp"
 
 #include <map>
 
@@ -30,12 +30,14 @@ std::optional<E> optional_code(const std::optional<std::string>& text) {
     return text ? m::try_parse_code<E>(*text) : std::nullopt;
 }
 
-std::optional<bool> optional_bool(const sqlite::Statement& row, int column) {
+template <class Row>
+std::optional<bool> optional_bool(const Row& row, int column) {
     const auto value = row.column_optional_int64(column);
     return value ? std::optional(*value != 0) : std::nullopt;
 }
 
-m::PersonMention mention_from(const sqlite::Statement& row, int first) {
+template <class Row>
+m::PersonMention mention_from(const Row& row, int first) {
     // Columns from `first`: person_id, name, kind, date_of_birth, sex.
     m::PersonMention mention;
     mention.person_id = row.column_optional_text(first).value_or("");
@@ -46,9 +48,10 @@ m::PersonMention mention_from(const sqlite::Statement& row, int first) {
     return mention;
 }
 
-void read_persons(const sqlite::Database& db, NetworkEvidence& evidence) {
+template <class Db>
+void read_persons(const Db& db, NetworkEvidence& evidence) {
     std::map<std::string, std::size_t> at;
-    sqlite::Statement persons(
+    typename Db::Statement persons(
         db, "SELECT person_id, kind, name, date_of_birth, sex FROM persons ORDER BY person_id");
     while (persons.step()) {
         m::Person person;
@@ -60,17 +63,17 @@ void read_persons(const sqlite::Database& db, NetworkEvidence& evidence) {
         at.emplace(person.person_id, evidence.persons.size());
         evidence.persons.push_back(std::move(person));
     }
-    sqlite::Statement aliases(
+    typename Db::Statement aliases(
         db, "SELECT person_id, alias FROM person_aliases ORDER BY person_id, rowid");
     while (aliases.step()) {
         evidence.persons[at.at(aliases.column_text(0))].aliases.push_back(aliases.column_text(1));
     }
-    sqlite::Statement flags(db,
-                            "SELECT person_id, flag FROM person_flags ORDER BY person_id, flag");
+    typename Db::Statement flags(
+        db, "SELECT person_id, flag FROM person_flags ORDER BY person_id, flag");
     while (flags.step()) {
         evidence.persons[at.at(flags.column_text(0))].flags.push_back(flags.column_text(1));
     }
-    sqlite::Statement children(db, "SELECT child_id, date_of_birth, sex FROM children");
+    typename Db::Statement children(db, "SELECT child_id, date_of_birth, sex FROM children");
     while (children.step()) {
         evidence.children.emplace(
             children.column_text(0),
@@ -79,12 +82,14 @@ void read_persons(const sqlite::Database& db, NetworkEvidence& evidence) {
     }
 }
 
-void read_locations(const sqlite::Database& db, NetworkEvidence& evidence) {
-    sqlite::Statement locations(
-        db, "SELECT l.location_id, X(l.geom), Y(l.geom), COALESCE(p.key, l.resolved_place_key), "
-            "COALESCE(p.label, l.label), COALESCE(p.place_type, l.type), l.postcode, "
-            "COALESCE(p.restricted, 0) "
-            "FROM locations l LEFT JOIN places p ON p.place_id = l.place_id");
+template <class Db>
+void read_locations(const Db& db, NetworkEvidence& evidence) {
+    typename Db::Statement locations(
+        db,
+        "SELECT l.location_id, ST_X(l.geom), ST_Y(l.geom), COALESCE(p.key, l.resolved_place_key), "
+        "COALESCE(p.label, l.label), COALESCE(p.place_type, l.type), l.postcode, "
+        "COALESCE(p.restricted, 0) "
+        "FROM locations l LEFT JOIN places p ON p.place_id = l.place_id");
     while (locations.step()) {
         EvidenceLocation location;
         if (!locations.is_null(1)) {
@@ -99,9 +104,10 @@ void read_locations(const sqlite::Database& db, NetworkEvidence& evidence) {
     }
 }
 
-void read_episodes(const sqlite::Database& db, NetworkEvidence& evidence) {
+template <class Db>
+void read_episodes(const Db& db, NetworkEvidence& evidence) {
     std::map<std::string, std::size_t> at;
-    sqlite::Statement episodes(
+    typename Db::Statement episodes(
         db, "SELECT episode_id, child_id, COALESCE(last_seen_at, reported_at), returned_at, "
             "from_location_id, found_location_id, risk_grade, COALESCE(cse, 0), COALESCE(cce, 0) "
             "FROM episodes ORDER BY episode_id");
@@ -119,16 +125,17 @@ void read_episodes(const sqlite::Database& db, NetworkEvidence& evidence) {
         at.emplace(e.episode_id, evidence.episodes.size());
         evidence.episodes.push_back(std::move(e));
     }
-    sqlite::Statement with(
+    typename Db::Statement with(
         db, "SELECT episode_id, child_id FROM episode_missing_with ORDER BY episode_id, child_id");
     while (with.step()) {
         evidence.episodes[at.at(with.column_text(0))].missing_with.push_back(with.column_text(1));
     }
 }
 
-void read_rhis(const sqlite::Database& db, NetworkEvidence& evidence) {
+template <class Db>
+void read_rhis(const Db& db, NetworkEvidence& evidence) {
     std::map<std::string, std::size_t> at;
-    sqlite::Statement rhis(
+    typename Db::Statement rhis(
         db, "SELECT rhi_id, episode_id, child_id, COALESCE(conducted_at, offered_at, referred_at), "
             "outcome, consent_to_share, COALESCE(sensitive_disclosure, 0) FROM rhis "
             "ORDER BY rhi_id");
@@ -144,7 +151,7 @@ void read_rhis(const sqlite::Database& db, NetworkEvidence& evidence) {
         at.emplace(r.rhi_id, evidence.rhis.size());
         evidence.rhis.push_back(std::move(r));
     }
-    sqlite::Statement people(
+    typename Db::Statement people(
         db, "SELECT rhi_id, part, person_id, name, kind, date_of_birth, sex, relation, felt_safe "
             "FROM rhi_people ORDER BY rhi_id, part, rhi_person_id");
     std::string last_rhi, last_part;
@@ -163,9 +170,9 @@ void read_rhis(const sqlite::Database& db, NetworkEvidence& evidence) {
         evidence.rhis[at.at(rhi)].people.push_back(std::move(p));
     }
     std::map<std::int64_t, std::pair<std::size_t, std::size_t>> place_at;
-    sqlite::Statement places(db,
-                             "SELECT rhi_id, rhi_place_id, part, role, location_id FROM rhi_places "
-                             "ORDER BY rhi_id, rhi_place_id");
+    typename Db::Statement places(
+        db, "SELECT rhi_id, rhi_place_id, part, role, location_id FROM rhi_places "
+            "ORDER BY rhi_id, rhi_place_id");
     while (places.step()) {
         RhiEvidence& r = evidence.rhis[at.at(places.column_text(0))];
         RhiPlaceEvidence p;
@@ -175,7 +182,7 @@ void read_rhis(const sqlite::Database& db, NetworkEvidence& evidence) {
         place_at.emplace(places.column_int64(1), std::pair(at.at(r.rhi_id), r.places.size()));
         r.places.push_back(std::move(p));
     }
-    sqlite::Statement with(
+    typename Db::Statement with(
         db, "SELECT rhi_place_id, person_ref FROM rhi_place_with ORDER BY rhi_place_id, rowid");
     while (with.step()) {
         const auto [rhi, place] = place_at.at(with.column_int64(0));
@@ -183,9 +190,10 @@ void read_rhis(const sqlite::Database& db, NetworkEvidence& evidence) {
     }
 }
 
-void read_cpis(const sqlite::Database& db, NetworkEvidence& evidence) {
+template <class Db>
+void read_cpis(const Db& db, NetworkEvidence& evidence) {
     std::map<std::string, std::size_t> at;
-    sqlite::Statement cpis(
+    typename Db::Statement cpis(
         db, "SELECT cpi_id, COALESCE(information_date, received_at), grading_source, "
             "grading_intelligence, grading_handling, location_id FROM cpis ORDER BY cpi_id");
     while (cpis.step()) {
@@ -199,7 +207,7 @@ void read_cpis(const sqlite::Database& db, NetworkEvidence& evidence) {
         at.emplace(c.cpi_id, evidence.cpis.size());
         evidence.cpis.push_back(std::move(c));
     }
-    sqlite::Statement subjects(
+    typename Db::Statement subjects(
         db, "SELECT cpi_id, person_id, name, kind, date_of_birth, sex, role FROM cpi_subjects "
             "ORDER BY cpi_id, cpi_subject_id");
     while (subjects.step()) {
@@ -208,7 +216,7 @@ void read_cpis(const sqlite::Database& db, NetworkEvidence& evidence) {
         subject.role = optional_code<m::SubjectRole>(subjects.column_optional_text(6));
         evidence.cpis[at.at(subjects.column_text(0))].subjects.push_back(std::move(subject));
     }
-    sqlite::Statement vehicles(
+    typename Db::Statement vehicles(
         db, "SELECT cpi_id, vrm, make, model, colour FROM cpi_vehicles ORDER BY cpi_id, rowid");
     while (vehicles.step()) {
         m::Vehicle vehicle;
@@ -218,8 +226,8 @@ void read_cpis(const sqlite::Database& db, NetworkEvidence& evidence) {
         vehicle.colour = vehicles.column_optional_text(4).value_or("");
         evidence.cpis[at.at(vehicles.column_text(0))].vehicles.push_back(std::move(vehicle));
     }
-    sqlite::Statement places(db,
-                             "SELECT cpi_id, location_id FROM cpi_places ORDER BY cpi_id, rowid");
+    typename Db::Statement places(
+        db, "SELECT cpi_id, location_id FROM cpi_places ORDER BY cpi_id, rowid");
     while (places.step()) {
         evidence.cpis[at.at(places.column_text(0))].places.push_back(places.column_int64(1));
     }
@@ -227,20 +235,24 @@ void read_cpis(const sqlite::Database& db, NetworkEvidence& evidence) {
 
 } // namespace
 
-NetworkEvidence SpatiaLiteStore::network_evidence() const {
-    return sqlite::read_snapshot(m_db, [this] {
+template <class Db>
+NetworkEvidence SqlStore<Db>::network_evidence() const {
+    return read_snapshot(m_db, [this] {
         NetworkEvidence evidence;
         read_persons(m_db, evidence);
         read_locations(m_db, evidence);
         read_episodes(m_db, evidence);
         read_rhis(m_db, evidence);
         read_cpis(m_db, evidence);
-        sqlite::Statement protected_children(m_db, std::string(protected_children_sql));
+        typename Db::Statement protected_children(m_db, std::string(protected_children_sql));
         while (protected_children.step()) {
             evidence.protected_children.insert(protected_children.column_text(0));
         }
         return evidence;
     });
 }
+
+template NetworkEvidence SqlStore<sqlite::Database>::network_evidence() const;
+template NetworkEvidence SqlStore<pg::Connection>::network_evidence() const;
 
 } // namespace waymark::store

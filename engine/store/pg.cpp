@@ -66,25 +66,31 @@ std::string without_password(std::string_view location) {
     if (!is_url(text) && text.find("password=") == std::string::npos) {
         return text;
     }
-    // The user-information part: scheme://user:password@host
+    // The user-information part: scheme://user:password@host -> scheme://user@host
     const auto scheme = text.find("://");
     if (scheme != std::string::npos) {
-        const auto at = text.find('@', scheme + 3);
-        const auto slash = text.find('/', scheme + 3);
-        if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-            const auto colon = text.find(':', scheme + 3);
+        const auto start = scheme + 3;
+        const auto end = text.find_first_of("/?", start);
+        const auto at = text.rfind('@', end == std::string::npos ? text.size() : end);
+        if (at != std::string::npos && at >= start) {
+            const auto colon = text.find(':', start);
             if (colon != std::string::npos && colon < at) {
-                text.replace(colon + 1, at - colon - 1, "…");
+                text.erase(colon, at - colon);
             }
         }
     }
-    // A password=… parameter, in a URI's query or a key=value string.
-    for (auto at = text.find("password="); at != std::string::npos;
-         at = text.find("password=", at + 1)) {
-        const auto start = at + std::string_view("password=").size();
-        auto end = text.find_first_of("& ", start);
-        end = end == std::string::npos ? text.size() : end;
-        text.replace(start, end - start, "…");
+    // A password=… parameter, in a URI's query (…&password=x&…) or a
+    // key=value string: removed with its separator, so that what is left
+    // still connects (with ~/.pgpass or PGPASSWORD).
+    for (auto at = text.find("password="); at != std::string::npos; at = text.find("password=")) {
+        const auto end = text.find_first_of("& ", at);
+        if (end != std::string::npos) {
+            text.erase(at, end + 1 - at); // "password=x&" or "password=x "
+        } else if (at > 0 && std::string_view("&? ").find(text[at - 1]) != std::string_view::npos) {
+            text.erase(at - 1); // the last parameter, with the separator before it
+        } else {
+            text.erase(at);
+        }
     }
     return text;
 }
@@ -137,9 +143,8 @@ Connection Connection::open(const std::string& url) {
         std::string message = trimmed(PQerrorMessage(conn));
         PQfinish(conn);
         // The URL may hold a password: name the store without it.
-        const auto at = url.find('@');
-        const std::string shown = at == std::string::npos ? url : "postgresql://…" + url.substr(at);
-        throw StoreError("cannot connect to the PostgreSQL store " + shown + ": " + message);
+        throw StoreError("cannot connect to the PostgreSQL store " + without_password(url) + ": " +
+                         message);
     }
     // Notices ("relation already exists, skipping") are not for the user.
     PQsetNoticeProcessor(

@@ -37,9 +37,10 @@ namespace waymark::pg {
 /// Whether `location` names a PostgreSQL database (postgresql:// or postgres://).
 bool is_url(std::string_view location);
 
-/// `location` with any password left out (postgresql://user:secret@… and
-/// password=… parameters), for messages and the audit log, which keeps
-/// command lines forever. Anything else is returned as it is.
+/// `location` with any password removed (postgresql://user:secret@… becomes
+/// postgresql://user@…; a password=… parameter goes), for messages and the
+/// audit log, which keeps command lines forever; what is left still connects
+/// with ~/.pgpass or PGPASSWORD. Anything else is returned as it is.
 std::string without_password(std::string_view location);
 
 /// Turns SQLite-style parameters (`?`, `?N`) into PostgreSQL's `$N`, leaving

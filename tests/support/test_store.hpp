@@ -10,9 +10,12 @@
 // store::create_or_upgrade_store() take; creating the schema is still the
 // test's job.
 //
-// A test that reads or changes the SQLite file itself asks testing_postgis()
-// and skips (GTEST_SKIP) the part the other backend cannot be checked by.
+// A test reads the store's rows with StoreRows, on either backend; a test
+// that needs SQLite itself (PRAGMA, sqlite_schema, SpatiaLite functions, the
+// R*Tree) asks testing_postgis() and skips (GTEST_SKIP) that part.
 
+#include "engine/store/pg.hpp"
+#include "engine/store/sqlite.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -25,10 +28,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 namespace waymark::testing {
 
@@ -200,6 +206,129 @@ private:
     std::string m_location;
     std::string m_database; ///< "" for SpatiaLite
 };
+
+/// One row read by StoreRows: every value as text, NULL as nullopt.
+using StoreRow = std::vector<std::optional<std::string>>;
+
+/// Reads a store's rows on either backend: the location opened read-only
+/// with sqlite::Database or pg::Connection. The SQL is written as for SQLite
+/// (`?` and `?N` parameters) and must be valid on the backend read. Values
+/// come back as text as each backend gives it: integers and PostgreSQL's
+/// smallint yes/no columns as digits, but reals as each formats them
+/// (SQLite "12.0", PostgreSQL "12"). bytea (quarantine.raw) comes back from
+/// PostgreSQL as "\x…" hex in rows(): read the bytes with bytes().
+class StoreRows {
+public:
+    explicit StoreRows(const std::string& location) {
+        if (pg::is_url(location)) {
+            auto& db = m_db.emplace<pg::Connection>(pg::Connection::open(location));
+            db.exec("SET default_transaction_read_only = on");
+        } else {
+            m_db.emplace<sqlite::Database>(
+                sqlite::Database::open(location, sqlite::OpenMode::read_only));
+        }
+    }
+
+    bool postgis() const noexcept { return std::holds_alternative<pg::Connection>(m_db); }
+
+    /// Every row of `sql` with `params` bound to ?1, ?2, …
+    template <typename... Params>
+    std::vector<StoreRow> rows(std::string_view sql, const Params&... params) const {
+        const auto read = [&](auto& query) {
+            bind_all(query, params...);
+            std::vector<StoreRow> found;
+            while (query.step()) {
+                StoreRow& row = found.emplace_back();
+                for (int i = 0; i < query.column_count(); ++i) {
+                    row.push_back(query.column_optional_text(i));
+                }
+            }
+            return found;
+        };
+        if (const auto* db = std::get_if<pg::Connection>(&m_db)) {
+            pg::Statement query(*db, sql);
+            return read(query);
+        }
+        sqlite::Statement query(std::get<sqlite::Database>(m_db), sql);
+        return read(query);
+    }
+
+    /// The first column of every row ("NULL" for NULL).
+    template <typename... Params>
+    std::vector<std::string> column(std::string_view sql, const Params&... params) const {
+        std::vector<std::string> values;
+        for (const StoreRow& row : rows(sql, params...)) {
+            values.push_back(row.at(0).value_or("NULL"));
+        }
+        return values;
+    }
+
+    /// The first column of the first row: "NULL" for NULL, "no row" for none.
+    template <typename... Params>
+    std::string text(std::string_view sql, const Params&... params) const {
+        const std::vector<StoreRow> found = rows(sql, params...);
+        return found.empty() ? "no row" : found.front().at(0).value_or("NULL");
+    }
+
+    /// The first column of the only row, an integer; throws otherwise.
+    template <typename... Params>
+    std::int64_t int64(std::string_view sql, const Params&... params) const {
+        const std::vector<StoreRow> found = rows(sql, params...);
+        if (found.size() != 1 || !found.front().at(0)) {
+            throw std::runtime_error("expected one integer from " + std::string(sql));
+        }
+        return std::stoll(*found.front().at(0));
+    }
+
+    /// The bytes of the first column of each row (a BLOB or bytea; nullopt for NULL).
+    template <typename... Params>
+    std::vector<std::optional<std::string>> bytes(std::string_view sql,
+                                                  const Params&... params) const {
+        std::vector<std::optional<std::string>> found;
+        if (const auto* db = std::get_if<pg::Connection>(&m_db)) {
+            pg::Statement query(*db, sql);
+            bind_all(query, params...);
+            while (query.step()) {
+                if (query.is_null(0)) {
+                    found.emplace_back();
+                    continue;
+                }
+                const std::vector<unsigned char> blob = query.column_blob(0);
+                found.emplace_back(std::string(blob.begin(), blob.end()));
+            }
+            return found;
+        }
+        sqlite::Statement query(std::get<sqlite::Database>(m_db), sql);
+        bind_all(query, params...);
+        while (query.step()) {
+            if (query.is_null(0)) {
+                found.emplace_back();
+                continue;
+            }
+            const void* data = sqlite3_column_blob(query.get(), 0);
+            const int size = sqlite3_column_bytes(query.get(), 0);
+            found.emplace_back(
+                std::string(static_cast<const char*>(data), static_cast<std::size_t>(size)));
+        }
+        return found;
+    }
+
+private:
+    template <typename Statement, typename... Params>
+    static void bind_all(Statement& query, const Params&... params) {
+        int index = 0;
+        (query.bind(++index, params), ...);
+    }
+
+    std::variant<std::monostate, sqlite::Database, pg::Connection> m_db;
+};
+
+/// The rows of `sql` in the store at `location` (see StoreRows).
+template <typename... Params>
+std::vector<StoreRow> query_rows(const std::string& location, std::string_view sql,
+                                 const Params&... params) {
+    return StoreRows(location).rows(sql, params...);
+}
 
 /// Checks a message that names the store: exactly `before + location + after`
 /// on SpatiaLite. The PostGIS backend names a database its own way (a URL
